@@ -1,0 +1,1 @@
+"""statusmon: a distributed monitor for public status pages (domain code, no Celery imports)."""

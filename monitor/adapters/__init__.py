@@ -1,0 +1,46 @@
+"""Platform adapters behind a registry: one module per platform, one line here to register it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from monitor.config import PageConfig
+from monitor.model import Incident, Snapshot
+
+# get(url) -> body bytes, or None when the server says the resource does not exist (404/410);
+# raises monitor.fetch.FetchError on anything transient.
+Getter = Callable[[str], bytes | None]
+
+
+class Adapter(Protocol):
+    name: str
+
+    def summary_url(self, page: PageConfig) -> str: ...
+
+    def parse(self, body: bytes, page: PageConfig) -> Snapshot: ...
+
+    def resolve(
+        self, page: PageConfig, missing: list[str], get: Getter, now: datetime
+    ) -> dict[str, Incident]:
+        """The final state of open incidents that left the summary (resolved, completed)."""
+        ...
+
+    def parse_webhook(self, payload: dict[str, Any], page: PageConfig) -> Snapshot:
+        """A partial snapshot from a pushed payload; ParseError if the shape is unknown."""
+        ...
+
+
+def registry() -> dict[str, Adapter]:
+    from monitor.adapters import incidentio, statuspage
+
+    adapters: list[Adapter] = [statuspage.ADAPTER, incidentio.ADAPTER]
+    return {a.name: a for a in adapters}
+
+
+def get_adapter(kind: str) -> Adapter:
+    adapters = registry()
+    if kind not in adapters:
+        raise KeyError(f"no adapter for platform {kind!r}; known: {', '.join(sorted(adapters))}")
+    return adapters[kind]

@@ -1,0 +1,176 @@
+"""Atlassian Statuspage v2 (githubstatus.com, status.claude.com, cloudflarestatus.com, …).
+
+- Endpoint: `<page>/api/v2/summary.json` — components, *unresolved* incidents, upcoming and
+  in-progress maintenances. An incident that leaves it is looked up in `incidents.json`
+  (maintenances in `scheduled-maintenances.json`, then `incidents/<id>.json`) for its final update.
+- Webhooks: yes, unsigned, no `type` field: `incident` vs `component_update` + `component`.
+- Conditional GET: weak ETag (no Last-Modified observed); body hash as fallback.
+- Dedup key: (page, incident id, update id); (page, component id, new status, `updated_at`).
+- Names: a component's group comes from `group_id` (group rows carry `"group": true`), never
+  from `affected_components[].name`, which is group-qualified.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from monitor.adapters import Getter
+from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
+from monitor.config import PageConfig
+from monitor.model import UNKNOWN, Component, Incident, ParseError, Snapshot, Update
+
+STATUSES = {
+    "operational": "operational",
+    "degraded_performance": "degraded",
+    "partial_outage": "partial_outage",
+    "major_outage": "major_outage",
+    "under_maintenance": "maintenance",
+}
+LEFT_SUMMARY = "This incident is no longer listed on the status page."
+
+
+class StatuspageAdapter:
+    name = "statuspage"
+
+    def summary_url(self, page: PageConfig) -> str:
+        return f"{page.base_url}/api/v2/summary.json"
+
+    def parse(self, body: bytes, page: PageConfig) -> Snapshot:
+        data = obj(loads(body, "summary.json"), "summary.json")
+        page_obj = obj(data.get("page"), "summary.json.page")
+        components = parse_components(arr(data.get("components"), "components"))
+        incidents: dict[str, Incident] = {}
+        for i, raw in enumerate(arr(data.get("incidents"), "incidents", optional=True)):
+            inc = parse_incident(raw, f"incidents[{i}]")
+            incidents[inc.id] = inc
+        for i, raw in enumerate(
+            arr(data.get("scheduled_maintenances"), "scheduled_maintenances", optional=True)
+        ):
+            inc = parse_incident(raw, f"scheduled_maintenances[{i}]", maintenance=True)
+            incidents[inc.id] = inc
+        return Snapshot(
+            page_name=text(page_obj.get("name", page.name), "page.name"),
+            components=components,
+            incidents=incidents,
+            platform_page_id=opt_text(page_obj.get("id"), "page.id"),
+        )
+
+    def resolve(
+        self, page: PageConfig, missing: list[str], get: Getter, now: datetime
+    ) -> dict[str, Incident]:
+        found: dict[str, Incident] = {}
+        for path, key, maintenance in (
+            ("incidents.json", "incidents", False),
+            ("scheduled-maintenances.json", "scheduled_maintenances", True),
+        ):
+            if len(found) == len(missing):
+                break
+            body = get(f"{page.base_url}/api/v2/{path}")
+            if body is None:
+                continue
+            data = obj(loads(body, path), path)
+            for i, raw in enumerate(arr(data.get(key), f"{path}.{key}", optional=True)):
+                if isinstance(raw, dict) and raw.get("id") in missing:
+                    inc = parse_incident(raw, f"{path}[{i}]", maintenance=maintenance)
+                    found[inc.id] = inc
+        for incident_id in [m for m in missing if m not in found]:
+            body = get(f"{page.base_url}/api/v2/incidents/{incident_id}.json")
+            if body is None:
+                found[incident_id] = gone(incident_id, now)
+                continue
+            raw = obj(loads(body, "incident"), "incident")
+            found[incident_id] = parse_incident(raw.get("incident", raw), "incident")
+        return found
+
+    def parse_webhook(self, payload: dict[str, Any], page: PageConfig) -> Snapshot:
+        if "incident" in payload:
+            raw = obj(payload["incident"], "incident")
+            maintenance = raw.get("scheduled_for") is not None or raw.get("impact") == "maintenance"
+            inc = parse_incident(raw, "incident", maintenance=maintenance)
+            return Snapshot(page.name, incidents={inc.id: inc}, complete=False)
+        if "component" in payload and "component_update" in payload:
+            raw = obj(payload["component"], "component")
+            change = obj(payload["component_update"], "component_update")
+            status_raw = text(change.get("new_status", raw.get("status")), "new_status")
+            comp = Component(
+                id=text(raw.get("id", change.get("component_id")), "component.id"),
+                name=text(raw.get("name"), "component.name"),
+                status=STATUSES.get(status_raw, UNKNOWN),
+                status_raw=status_raw,
+                group_id=opt_text(raw.get("group_id"), "component.group_id"),
+                updated_at=opt_when(raw.get("updated_at"), "component.updated_at")
+                or opt_when(change.get("created_at"), "component_update.created_at"),
+            )
+            return Snapshot(page.name, components={comp.id: comp}, complete=False)
+        raise ParseError("not a Statuspage webhook: no 'incident' nor 'component_update'")
+
+
+def parse_components(rows: list[Any]) -> dict[str, Component]:
+    rows = [obj(r, f"components[{i}]") for i, r in enumerate(rows)]
+    groups = {text(r.get("id"), "components[].id"): r for r in rows if r.get("group") is True}
+    components: dict[str, Component] = {}
+    for i, row in enumerate(rows):
+        if row.get("group") is True:
+            continue
+        group_id = opt_text(row.get("group_id"), f"components[{i}].group_id")
+        group = groups.get(group_id or "")
+        status_raw = text(row.get("status"), f"components[{i}].status")
+        comp = Component(
+            id=text(row.get("id"), f"components[{i}].id"),
+            name=text(row.get("name"), f"components[{i}].name"),
+            status=STATUSES.get(status_raw, UNKNOWN),
+            status_raw=status_raw,
+            group_id=group_id,
+            group_name=text(group.get("name"), "group.name") if group else None,
+            updated_at=opt_when(row.get("updated_at"), f"components[{i}].updated_at"),
+        )
+        components[comp.id] = comp
+    return components
+
+
+def parse_incident(raw: Any, where: str, *, maintenance: bool = False) -> Incident:
+    raw = obj(raw, where)
+    updates = []
+    component_ids: list[str] = []
+    for i, u in enumerate(arr(raw.get("incident_updates"), f"{where}.incident_updates")):
+        u = obj(u, f"{where}.incident_updates[{i}]")
+        at = opt_when(u.get("display_at"), "display_at") or when(u.get("created_at"), "created_at")
+        updates.append(
+            Update(
+                id=text(u.get("id"), f"{where}.incident_updates[{i}].id"),
+                status=text(u.get("status"), f"{where}.incident_updates[{i}].status"),
+                body=opt_text(u.get("body"), "body") or "",
+                at=at,
+            )
+        )
+        for c in arr(u.get("affected_components"), "affected_components", optional=True):
+            code = obj(c, "affected_components[]").get("code")
+            if isinstance(code, str) and code not in component_ids:
+                component_ids.append(code)
+    for c in arr(raw.get("components"), f"{where}.components", optional=True):
+        cid = text(obj(c, f"{where}.components[]").get("id"), f"{where}.components[].id")
+        if cid not in component_ids:
+            component_ids.append(cid)
+    updates.sort(key=lambda u: u.at)
+    return Incident(
+        id=text(raw.get("id"), f"{where}.id"),
+        name=text(raw.get("name"), f"{where}.name"),
+        status=text(raw.get("status"), f"{where}.status"),
+        updates=tuple(updates),
+        component_ids=tuple(component_ids),
+        impact=opt_text(raw.get("impact"), f"{where}.impact") or UNKNOWN,
+        is_maintenance=maintenance,
+        url=opt_text(raw.get("shortlink"), f"{where}.shortlink"),
+        scheduled_for=opt_when(raw.get("scheduled_for"), f"{where}.scheduled_for"),
+        scheduled_until=opt_when(raw.get("scheduled_until"), f"{where}.scheduled_until"),
+    )
+
+
+def gone(incident_id: str, now: datetime) -> Incident:
+    """The page no longer knows the incident at all: close it with one honest line."""
+    update = Update(f"{incident_id}:gone", "resolved", LEFT_SUMMARY, now)
+    return Incident(incident_id, incident_id, "resolved", (update,))
+
+
+ADAPTER = StatuspageAdapter()

@@ -1,0 +1,134 @@
+"""`statusmon` (also `python -m monitor`): run, check, parse, config check, proc, pages sync."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from monitor import processes
+from monitor.adapters import get_adapter, registry
+from monitor.config import ConfigError, PageConfig, load_pages
+from monitor.detect import diff
+from monitor.fetch import new_session
+from monitor.logs import setup_logging
+from monitor.model import ParseError, Snapshot
+from monitor.output import human, render
+from monitor.settings import FORMATS, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        setup_logging(settings.log_level)
+        return int(args.func(args, settings))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"statusmon: {problem}", file=sys.stderr)
+        return 2
+    except ParseError as exc:
+        print(f"statusmon: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="statusmon", description=__doc__)
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    run = sub.add_parser("run", help="run worker, notifier, beat and web on this machine")
+    run.add_argument("--format", choices=FORMATS, help="status line format (default: text)")
+    run.set_defaults(func=_run)
+    check = sub.add_parser("check", help="fetch a page once and print its platform and state")
+    check.add_argument("url")
+    check.add_argument("--kind", choices=sorted(registry()))
+    check.set_defaults(func=_check)
+    parse = sub.add_parser("parse", help="print the lines a saved payload implies on a first poll")
+    parse.add_argument("--kind", required=True, choices=sorted(registry()))
+    parse.add_argument("--name", default="Status page", help="display name of the page")
+    parse.add_argument("--format", choices=FORMATS)
+    parse.add_argument("file", type=Path)
+    parse.set_defaults(func=_parse)
+    config = sub.add_parser("config", help="configuration")
+    config_sub = config.add_subparsers(required=True, metavar="ACTION")
+    config_sub.add_parser("check", help="validate pages.yaml and the environment").set_defaults(
+        func=_config_check
+    )
+    proc = sub.add_parser("proc", help="exec one process of the system (used by the Procfile)")
+    proc.add_argument("name", choices=["worker", "notifier", "beat", "web", "flower"])
+    proc.set_defaults(func=_proc)
+    pages = sub.add_parser("pages", help="the monitored pages")
+    pages_sub = pages.add_subparsers(required=True, metavar="ACTION")
+    pages_sub.add_parser("sync", help="load pages.yaml into the running system").set_defaults(
+        func=_pages_sync
+    )
+    return parser
+
+
+def _run(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from monitor.runner import run
+
+    load_pages(settings.pages_path)  # fail before starting anything
+    if args.format:
+        settings = replace(settings, output_format=args.format)
+    return run(settings)
+
+
+def _parse(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+    page = PageConfig(id="page", name=args.name, url="https://status.invalid")
+    snap = get_adapter(args.kind).parse(args.file.read_bytes(), page)
+    _print_first_poll(page, args.kind, snap, settings, args.format)
+    return 0
+
+
+def _print_first_poll(page, kind, snap: Snapshot, settings, fmt) -> None:  # type: ignore[no-untyped-def]
+    for event in diff(page, kind, None, snap, datetime.now(UTC)).events:
+        print(render(event, settings.tz, fmt or settings.output_format))
+
+
+def _check(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+    from monitor.probe import ORDER, probe
+
+    page = PageConfig(id="check", name="Status page", url=args.url)
+    kind, snap = probe(
+        new_session(), page, settings.fetch_timeout, (args.kind,) if args.kind else ORDER
+    )
+    page = PageConfig(id="check", name=snap.page_name, url=args.url)
+    print(f"Platform: {kind}")
+    print(
+        f"Page: {snap.page_name} ({len(snap.components)} components, "
+        f"{len(snap.incidents)} open incidents/maintenances)"
+    )
+    bad = [c for c in snap.components.values() if c.status != "operational"]
+    print(
+        "All components operational"
+        if not bad
+        else "\n".join(f"  {c.name}: {human(c.status)}" for c in bad)
+    )
+    _print_first_poll(page, kind, snap, settings, None)
+    return 0
+
+
+def _config_check(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+    pages = load_pages(settings.pages_path)
+    print(f"{settings.pages_path}: {len(pages)} pages OK")
+    return 0
+
+
+def _proc(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+    argv = processes.command(args.name)
+    os.execvp(argv[0], argv)
+
+
+def _pages_sync(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+    from monitor import store
+    from monitor.schedule import sync_pages
+
+    pages = load_pages(settings.pages_path)
+    sync_pages(store.connect(settings.broker_url), pages, time.time())
+    print(f"{len(pages)} pages loaded into {settings.broker_url}")
+    return 0

@@ -1,0 +1,165 @@
+"""pages.yaml: the typed list of monitored pages, read once and validated loudly.
+
+Every problem names the file, the page and the field; all problems are reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import yaml
+
+MIN_INTERVAL = 5
+DEFAULT_INTERVAL = 60
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_PAGE_FIELDS = {"id", "name", "url", "kind", "interval", "labels", "webhook", "filters"}
+
+
+class ConfigError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Product-label overrides; keys are provider ids or display names."""
+
+    groups: Mapping[str, str] = field(default_factory=dict)
+    components: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PageConfig:
+    id: str
+    name: str
+    url: str
+    kind: str | None = None  # None: auto-detect
+    interval: int = DEFAULT_INTERVAL
+    labels: Labels = field(default_factory=Labels)
+    webhook: Mapping[str, Any] = field(default_factory=dict)
+    filters: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return self.url.rstrip("/")
+
+    @property
+    def host(self) -> str:
+        return urlparse(self.url).netloc
+
+
+def load_pages(path: str | Path) -> list[PageConfig]:
+    """Read and validate a pages file; raise ConfigError naming every problem."""
+    where = str(path)
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"{where}: file not found"]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{where}: not valid YAML: {exc}".replace("\n", " ")]) from None
+    return parse_pages(raw, where)
+
+
+def parse_pages(raw: Any, where: str) -> list[PageConfig]:
+    if isinstance(raw, Mapping):
+        raw = raw.get("pages")
+    if not isinstance(raw, list):
+        raise ConfigError([f"{where}: expected a list of pages under 'pages:'"])
+    problems: list[str] = []
+    pages: list[PageConfig] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        page_problems: list[str] = []
+        page = _parse_page(item, index, page_problems)
+        label = _page_label(item, index)
+        problems += [f"{where}: page {label}: {p}" for p in page_problems]
+        if page is None:
+            continue
+        if page.id in seen:
+            problems.append(f"{where}: page {label}: field 'id': duplicate id {page.id!r}")
+        seen.add(page.id)
+        pages.append(page)
+    if problems:
+        raise ConfigError(problems)
+    return pages
+
+
+def _page_label(item: Any, index: int) -> str:
+    if isinstance(item, Mapping) and isinstance(item.get("id"), str):
+        return repr(item["id"])
+    return f"#{index + 1}"
+
+
+def _parse_page(item: Any, index: int, problems: list[str]) -> PageConfig | None:
+    if not isinstance(item, Mapping):
+        problems.append("expected a mapping with id, name and url")
+        return None
+    problems += [f"field {k!r}: unknown field" for k in item if k not in _PAGE_FIELDS]
+    page_id = _text(item, "id", problems)
+    if page_id is not None and not _ID.match(page_id):
+        problems.append(f"field 'id': {page_id!r} must be lower-case letters, digits, - or _")
+    name = _text(item, "name", problems)
+    url = _text(item, "url", problems)
+    if url is not None and urlparse(url).scheme not in ("http", "https"):
+        problems.append(f"field 'url': {url!r} is not an http(s) URL")
+    kind = item.get("kind")
+    kinds = known_kinds()
+    if kind is not None and kind not in kinds:
+        problems.append(f"field 'kind': {kind!r} is not one of {', '.join(kinds)} (or omit it)")
+    interval = item.get("interval", DEFAULT_INTERVAL)
+    if isinstance(interval, bool) or not isinstance(interval, int) or interval < MIN_INTERVAL:
+        problems.append(f"field 'interval': {interval!r} must be whole seconds ≥ {MIN_INTERVAL}")
+    labels = _labels(item.get("labels"), problems)
+    webhook = _mapping(item, "webhook", problems)
+    filters = _mapping(item, "filters", problems)
+    if problems or page_id is None or name is None or url is None:
+        return None
+    return PageConfig(page_id, name, url, kind, interval, labels, webhook, filters)
+
+
+def known_kinds() -> list[str]:
+    from monitor.adapters import registry
+
+    return sorted(registry())
+
+
+def _text(item: Mapping[str, Any], key: str, problems: list[str]) -> str | None:
+    value = item.get(key)
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"field {key!r}: required, a non-empty string")
+        return None
+    return value.strip()
+
+
+def _mapping(item: Mapping[str, Any], key: str, problems: list[str]) -> Mapping[str, Any]:
+    value = item.get(key) or {}
+    if not isinstance(value, Mapping):
+        problems.append(f"field {key!r}: expected a mapping")
+        return {}
+    return value
+
+
+def _labels(raw: Any, problems: list[str]) -> Labels:
+    if raw is None:
+        return Labels()
+    if not isinstance(raw, Mapping):
+        problems.append("field 'labels': expected a mapping with 'groups' and/or 'components'")
+        return Labels()
+    found: dict[str, dict[str, str]] = {}
+    for key in ("groups", "components"):
+        value = raw.get(key) or {}
+        ok = isinstance(value, Mapping) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        )
+        if not ok:
+            problems.append(f"field 'labels.{key}': expected a mapping of id or name to label")
+            value = {}
+        found[key] = dict(value)
+    problems += [f"field 'labels.{k}': unknown field" for k in raw if k not in found]
+    return Labels(groups=found["groups"], components=found["components"])

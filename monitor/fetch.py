@@ -1,0 +1,101 @@
+"""Conditional GET: If-None-Match / If-Modified-Since from validators any worker can read.
+
+A 304, or a 200 whose body hashes the same as last time, is "unchanged". New validators are
+returned, not saved: the caller commits them only after the body was parsed and acted on, so a
+body that failed to parse is fetched and parsed again next time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+import requests
+
+from monitor.store import Validators
+
+USER_AGENT = "statusmon/0.1 (+https://github.com/statusmon)"
+MAX_BODY = 16 * 1024 * 1024
+
+
+class FetchError(Exception):
+    """`permanent`: retrying soon will not help (404, 401); else retry after back-off."""
+
+    def __init__(self, message: str, *, permanent: bool, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Fetched:
+    changed: bool
+    body: bytes | None
+    validators: Validators
+    status: int
+    size: int  # bytes received
+
+
+def new_session() -> requests.Session:
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    session.headers["Accept"] = "application/json, */*;q=0.5"
+    return session
+
+
+def conditional_get(
+    session: requests.Session, url: str, old: Validators, timeout: float
+) -> Fetched:
+    headers = {}
+    if old.etag:
+        headers["If-None-Match"] = old.etag
+    if old.last_modified:
+        headers["If-Modified-Since"] = old.last_modified
+    response = get(session, url, timeout, headers)
+    if response.status_code == 304:
+        return Fetched(False, None, old, 304, 0)
+    body = response.content
+    digest = hashlib.sha256(body).hexdigest()
+    new = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"), digest)
+    return Fetched(digest != old.body_hash, body, new, response.status_code, len(body))
+
+
+def plain_get(session: requests.Session, url: str, timeout: float) -> bytes | None:
+    """A follow-up read: the body, or None when the server says it does not exist."""
+    try:
+        return get(session, url, timeout, {}).content
+    except FetchError as exc:
+        if exc.permanent:
+            return None
+        raise
+
+
+def get(
+    session: requests.Session, url: str, timeout: float, headers: dict[str, str]
+) -> requests.Response:
+    try:
+        response = session.get(url, headers=headers, timeout=(timeout, timeout))
+    except requests.RequestException as exc:
+        raise FetchError(f"{type(exc).__name__}: {exc}", permanent=False) from None
+    code = response.status_code
+    if code == 304 or 200 <= code < 300:
+        return response
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    transient = code in (408, 420, 425, 429) or code >= 500
+    raise FetchError(f"HTTP {code}", permanent=not transient, retry_after=retry_after)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (now or time.time()))

@@ -1,0 +1,40 @@
+"""Every Redis key and TTL statusmon uses, in one place."""
+
+from __future__ import annotations
+
+import hashlib
+
+PREFIX = "statusmon:"
+
+PAGES = PREFIX + "pages"  # hash: page id -> page config JSON
+SCHEDULE = PREFIX + "schedule"  # sorted set: page id -> next due time (unix seconds)
+INTERVALS = PREFIX + "intervals"  # hash: page id -> poll interval seconds
+
+CLAIM_TTL = 60  # seconds a notifier holds an event before another may print it
+LOCK_TTL = 120  # seconds a poll may hold its page
+BACKOFF_CAP = 900  # seconds: longest back-off after repeated errors
+HEARTBEAT_TTL = 300
+
+
+def state(page_id: str) -> str:
+    return f"{PREFIX}state:{page_id}"
+
+
+def lock(page_id: str) -> str:
+    return f"{PREFIX}lock:{page_id}"
+
+
+def validators(url: str) -> str:
+    return f"{PREFIX}http:{hashlib.sha256(url.encode()).hexdigest()[:24]}"
+
+
+def backoff(host: str) -> str:
+    return f"{PREFIX}backoff:{host}"
+
+
+def event(dedup_key: str) -> str:
+    return f"{PREFIX}event:{dedup_key}"
+
+
+def alive(role: str) -> str:
+    return f"{PREFIX}alive:{role}"

@@ -1,0 +1,70 @@
+"""What an adapter reads off a status page: a platform-neutral snapshot.
+
+Every adapter turns its provider's payload into a `Snapshot`; the detector diffs snapshots
+against stored state, so detection logic is written once for every platform.
+Ids are the provider's own (component ids, incident ids, update ids): names change, ids don't.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# Normalized component statuses, best to worst (FORMATS.md §6).
+COMPONENT_STATUSES = ("operational", "maintenance", "degraded", "partial_outage", "major_outage")
+UNKNOWN = "unknown"
+
+# Incident phases that close an incident / a maintenance.
+CLOSED_PHASES = frozenset({"resolved", "postmortem", "completed"})
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    name: str
+    status: str  # normalized: one of COMPONENT_STATUSES or "unknown"
+    status_raw: str  # the provider's own value
+    group_id: str | None = None
+    group_name: str | None = None
+    updated_at: datetime | None = None  # when the provider last changed it, if it says
+
+
+@dataclass(frozen=True)
+class Update:
+    id: str
+    status: str  # investigating | identified | monitoring | resolved | postmortem | scheduled | ...
+    body: str
+    at: datetime  # when the provider published it (display_at / published_at)
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: str
+    name: str
+    status: str
+    updates: tuple[Update, ...]  # oldest first
+    component_ids: tuple[str, ...] = ()
+    impact: str = UNKNOWN
+    is_maintenance: bool = False
+    url: str | None = None
+    scheduled_for: datetime | None = None
+    scheduled_until: datetime | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.status in CLOSED_PHASES
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One parse of one page. `complete` is False for partial views (a webhook payload)."""
+
+    page_name: str
+    components: dict[str, Component] = field(default_factory=dict)
+    incidents: dict[str, Incident] = field(default_factory=dict)
+    complete: bool = True
+    platform_page_id: str | None = None
+
+
+class ParseError(ValueError):
+    """The payload is not the shape this adapter knows: log it, emit nothing."""

@@ -1,0 +1,102 @@
+"""One poll of one page: back-off check, conditional fetch, parse, resolve, diff, emit, save.
+
+Events are emitted *before* the new state is saved: a crash in between re-detects the same
+changes next time, with the same data-derived dedup keys, so the notifier prints them once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+import redis
+import requests
+
+from monitor import keys, store
+from monitor.adapters import get_adapter
+from monitor.config import PageConfig
+from monitor.detect import diff
+from monitor.events import StatusEvent
+from monitor.fetch import FetchError, conditional_get, plain_get
+from monitor.model import ParseError
+
+log = logging.getLogger("statusmon.poll")
+
+Emit = Callable[[list[StatusEvent]], None]
+
+
+@dataclass
+class PollResult:
+    outcome: str  # changed | not_modified | backed_off | busy | error
+    events: list[StatusEvent] = field(default_factory=list)
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class Poller:
+    redis: redis.Redis
+    session: requests.Session
+    timeout: float = 10.0
+    retention: timedelta = timedelta(days=30)
+
+    def poll(self, page: PageConfig, emit: Emit) -> PollResult:
+        if store.backoff_remaining(self.redis, page.host) > 0:
+            return PollResult("backed_off")
+        lock = self.redis.lock(keys.lock(page.id), timeout=keys.LOCK_TTL, blocking=False)
+        if not lock.acquire():
+            return PollResult("busy")  # another worker polls this page right now: nothing to add
+        try:
+            return self._poll_locked(page, emit)
+        except FetchError as exc:
+            delay = (
+                0.0
+                if exc.permanent
+                else store.record_failure(self.redis, page.host, exc.retry_after)
+            )
+            log.warning(
+                "page %s: fetch failed (%s); next try in %.0fs",
+                page.id,
+                exc,
+                delay,
+                extra={"page_id": page.id},
+            )
+            return PollResult("error")
+        except ParseError as exc:
+            log.warning(
+                "page %s: unreadable response, no events: %s",
+                page.id,
+                exc,
+                extra={"page_id": page.id},
+            )
+            return PollResult("error")
+        finally:
+            lock.release()
+
+    def _poll_locked(self, page: PageConfig, emit: Emit) -> PollResult:
+        kind = page.kind or "statuspage"
+        adapter = get_adapter(kind)
+        url = adapter.summary_url(page)
+        fetched = conditional_get(
+            self.session, url, store.load_validators(self.redis, url), self.timeout
+        )
+        store.record_success(self.redis, page.host)
+        if not fetched.changed or fetched.body is None:
+            if fetched.validators != store.load_validators(self.redis, url):
+                store.save_validators(self.redis, url, fetched.validators)
+            return PollResult("not_modified", size=fetched.size)
+        snap = adapter.parse(fetched.body, page)
+        prev = store.load_state(self.redis, page.id)
+        now = datetime.now(UTC)
+        if prev is not None:
+            missing = [i for i in prev.open_incident_ids() if i not in snap.incidents]
+            if missing:
+                get = partial(plain_get, self.session, timeout=self.timeout)
+                snap.incidents.update(adapter.resolve(page, missing, get, now))
+        result = diff(page, kind, prev, snap, now, "poll", self.retention)
+        emit(result.events)
+        store.save_state(self.redis, page.id, result.state)
+        store.save_validators(self.redis, url, fetched.validators)
+        return PollResult("changed", result.events, fetched.size)

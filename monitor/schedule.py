@@ -1,0 +1,76 @@
+"""The poll schedule: a Redis sorted set of page id -> next due time, fed by one beat tick.
+
+Each page's phase is a stable hash of its id, so 10,000 pages do not fire in the same second.
+`claim_due` atomically takes the pages that are due and moves each to its next slot on its own
+phase grid: a page is handed out at most once per interval, however many ticks overlap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+
+import redis
+
+from monitor import keys
+from monitor.config import Labels, PageConfig
+
+_CLAIM = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+local now = tonumber(ARGV[1])
+for _, id in ipairs(due) do
+  local score = tonumber(redis.call('ZSCORE', KEYS[1], id))
+  local interval = tonumber(redis.call('HGET', KEYS[2], id) or '60')
+  local steps = math.floor((now - score) / interval) + 1
+  redis.call('ZADD', KEYS[1], score + steps * interval, id)
+end
+return due
+"""
+
+
+def phase(page_id: str, interval: int) -> int:
+    return int(hashlib.sha256(page_id.encode()).hexdigest()[:8], 16) % interval
+
+
+def first_due(page_id: str, interval: int, now: float) -> float:
+    """The next time on this page's phase grid at or after now."""
+    offset = (phase(page_id, interval) - now) % interval
+    return now + offset
+
+
+def sync_pages(r: redis.Redis, pages: list[PageConfig], now: float) -> None:
+    """Make the registry and schedule match `pages`: add new, update changed, drop removed."""
+    wanted = {p.id: p for p in pages}
+    existing = set(r.hkeys(keys.PAGES))
+    with r.pipeline() as p:
+        for page_id in existing - set(wanted):
+            p.hdel(keys.PAGES, page_id)
+            p.hdel(keys.INTERVALS, page_id)
+            p.zrem(keys.SCHEDULE, page_id)
+        for page in pages:
+            p.hset(keys.PAGES, page.id, page_to_json(page))
+            p.hset(keys.INTERVALS, page.id, page.interval)
+            p.zadd(keys.SCHEDULE, {page.id: first_due(page.id, page.interval, now)}, nx=True)
+        p.execute()
+
+
+def claim_due(r: redis.Redis, now: float, limit: int = 10_000) -> list[str]:
+    due = r.eval(_CLAIM, 2, keys.SCHEDULE, keys.INTERVALS, now, limit)
+    return [str(d) for d in due]
+
+
+def load_page(r: redis.Redis, page_id: str) -> PageConfig | None:
+    raw = r.hget(keys.PAGES, page_id)
+    return None if raw is None else page_from_json(raw)
+
+
+def page_to_json(page: PageConfig) -> str:
+    data = asdict(page)
+    return json.dumps(data, sort_keys=True, default=dict)
+
+
+def page_from_json(raw: str | bytes) -> PageConfig:
+    data = json.loads(raw)
+    data["labels"] = Labels(**data.get("labels", {}))
+    return PageConfig(**data)

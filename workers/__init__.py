@@ -1,0 +1,1 @@
+"""Celery app and thin tasks: unpack ids, call monitor.*, return."""

@@ -1,0 +1,26 @@
+"""The Celery app. Beat has one entry, a 1 s tick that fans out due polls (monitor.schedule)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from celery import Celery
+from celery.signals import beat_init
+
+from monitor.config import load_pages
+from monitor.logs import setup_logging
+from monitor.schedule import sync_pages
+from monitor.settings import load_settings
+from workers.runtime import connect
+
+app = Celery("statusmon", include=["workers.tasks"])
+app.config_from_object("celeryconfig")
+
+
+@beat_init.connect
+def _sync_pages_on_beat_start(sender: Any = None, **_: Any) -> None:
+    """Adding or removing a page takes a beat restart (or `statusmon pages sync`)."""
+    settings = load_settings()
+    setup_logging(settings.log_level)
+    sync_pages(connect(settings), load_pages(settings.pages_path), time.time())
