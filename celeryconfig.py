@@ -3,8 +3,10 @@
 import os
 
 broker_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-result_backend = None  # fire-and-forget: results are the printed lines
-task_ignore_result = True
+# Results are small (an outcome and the ids of the notify tasks a poll sent) and short-lived:
+# they let Flower, `celery inspect` and the tests follow a poll to its printed lines.
+result_backend = broker_url
+result_expires = 600
 
 task_serializer = "json"
 accept_content = ["json"]

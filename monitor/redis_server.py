@@ -5,7 +5,6 @@ Used by `statusmon run` when no REDIS_URL is set, and by the test suite.
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -71,17 +70,21 @@ def start(data_dir: str | Path, port: int | None = None, persist: bool = True) -
         "yes",
     ]
     args += ["--appendonly", "yes", "--save", "60 1"] if persist else ["--save", ""]
-    log = open(data / "redis.log", "ab")  # noqa: SIM115 - owned by the child process
-    process = subprocess.Popen(
-        args,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=data,
-        start_new_session=True,
-        env={**os.environ},
-    )
+    with open(data / "redis.log", "ab") as log:
+        process = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, cwd=data, start_new_session=True
+        )
     server = RedisServer(process, port, data)
     client = redis.Redis(port=port, socket_connect_timeout=0.5)
+    try:
+        _wait_until_up(server, client)
+    finally:
+        client.close()
+    return server
+
+
+def _wait_until_up(server: RedisServer, client: redis.Redis) -> None:
+    process, data, port = server.process, server.data_dir, server.port
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -90,7 +93,7 @@ def start(data_dir: str | Path, port: int | None = None, persist: bool = True) -
             )
         try:
             if client.ping():
-                return server
+                return
         except redis.ConnectionError:
             time.sleep(0.05)
     server.stop()

@@ -1,4 +1,4 @@
-"""Where the shared real captures live: ../shared/fixtures beside the clone (or STATUSMON_SHARED)."""
+"""Where the shared real captures live: ../shared/fixtures beside the clone, or STATUSMON_SHARED."""
 
 import os
 from pathlib import Path

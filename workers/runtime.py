@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import cached_property
+from typing import Any, TextIO
 
 import redis
 from celery import Task
+from celery.signals import celeryd_init
 
 from monitor import store
+from monitor.events import StatusEvent
 from monitor.fetch import new_session
 from monitor.output import render
 from monitor.poll import Poller
@@ -34,10 +38,25 @@ class RuntimeTask(Task):  # type: ignore[misc]
     def poller(self) -> Poller:
         return Poller(self.redis, new_session(), self.settings.fetch_timeout)
 
-    def write_line(self, event: object) -> None:
-        from monitor.events import StatusEvent
+    # The status stream: the process's original stdout, taken over by `take_stdout`.
+    stream: TextIO = sys.stdout
 
-        assert isinstance(event, StatusEvent)
-        out = sys.__stdout__ or sys.stdout
-        out.write(render(event, self.settings.tz, self.settings.output_format) + "\n")
-        out.flush()
+    def write_line(self, event: StatusEvent) -> None:
+        self.stream.write(render(event, self.settings.tz, self.settings.output_format) + "\n")
+        self.stream.flush()
+
+
+def take_stdout() -> None:
+    """Keep fd 1 for status lines only: Celery writes its banner and shutdown notes to
+    sys.__stdout__, so fd 1 is pointed at stderr and the lines get a private copy of it."""
+    RuntimeTask.stream = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+
+
+@celeryd_init.connect
+def _notifier_takes_stdout(options: dict[str, Any] | None = None, **_: Any) -> None:
+    queues = (options or {}).get("queues") or []
+    if isinstance(queues, str):
+        queues = queues.split(",")
+    if "notify" in queues:
+        take_stdout()

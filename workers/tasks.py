@@ -27,24 +27,26 @@ def tick(self: RuntimeTask) -> int:
     return len(due)
 
 
-@app.task(name="statusmon.poll", base=RuntimeTask, bind=True, ignore_result=True)
-def poll(self: RuntimeTask, page_id: str) -> str:
+@app.task(name="statusmon.poll", base=RuntimeTask, bind=True)
+def poll(self: RuntimeTask, page_id: str) -> dict[str, Any]:
     page = load_page(self.redis, page_id)
     if page is None:
-        return "unknown_page"
+        return {"outcome": "unknown_page", "notify": []}
     store.heartbeat(self.redis, "poll")
-    result = self.poller.poll(page, enqueue_events)
-    return result.outcome
+    sent: list[str] = []
+    result = self.poller.poll(page, lambda events: sent.extend(enqueue_events(events)))
+    return {"outcome": result.outcome, "notify": sent}
 
 
-def enqueue_events(events: list[StatusEvent]) -> None:
-    for event in events:
-        notify.apply_async((event.to_dict(),), kwargsrepr=repr({"key": event.dedup_key}))
+def enqueue_events(events: list[StatusEvent]) -> list[str]:
+    """One notify task per event, in order; returns their task ids."""
+    return [
+        notify.apply_async((e.to_dict(),), argsrepr=repr((e.page_id, e.dedup_key))).id
+        for e in events
+    ]
 
 
-@app.task(
-    name="statusmon.notify", base=RuntimeTask, bind=True, ignore_result=True, max_retries=None
-)
+@app.task(name="statusmon.notify", base=RuntimeTask, bind=True, max_retries=None)
 def notify(self: RuntimeTask, event_data: dict[str, Any]) -> str:
     event = StatusEvent.from_dict(event_data)
     store.heartbeat(self.redis, "notifier")
