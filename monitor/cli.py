@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor import processes
-from monitor.adapters import get_adapter, registry
+from monitor.adapters import Adapter, get_adapter, registry
 from monitor.config import ConfigError, PageConfig, load_pages
 from monitor.detect import diff
 from monitor.fetch import new_session
@@ -80,9 +81,26 @@ def _run(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-
 
 def _parse(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
     page = PageConfig(id="page", name=args.name, url="https://status.invalid")
-    snap = get_adapter(args.kind).parse(args.file.read_bytes(), page)
+    snap = read_payload(get_adapter(args.kind), args.file.read_bytes(), page)
     _print_first_poll(page, args.kind, snap, settings, args.format)
     return 0
+
+
+def read_payload(adapter: Adapter, body: bytes, page: PageConfig) -> Snapshot:
+    """A polled body, or else a pushed (webhook) payload of the same platform."""
+    try:
+        return adapter.parse(body, page)
+    except ParseError as polled:
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            raise polled from None
+        if not isinstance(payload, dict):
+            raise
+        try:
+            return adapter.parse_webhook(payload, page)
+        except ParseError:
+            raise polled from None
 
 
 def _print_first_poll(page, kind, snap: Snapshot, settings, fmt) -> None:  # type: ignore[no-untyped-def]

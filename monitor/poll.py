@@ -41,6 +41,7 @@ class Poller:
     session: requests.Session
     timeout: float = 10.0
     retention: timedelta = timedelta(days=30)
+    backoff_base: float = 5.0  # seconds after the first transient error; doubles each time
 
     def poll(self, page: PageConfig, emit: Emit) -> PollResult:
         if store.backoff_remaining(self.redis, page.host) > 0:
@@ -51,11 +52,11 @@ class Poller:
         try:
             return self._poll_locked(page, emit)
         except FetchError as exc:
-            delay = (
-                0.0
-                if exc.permanent
-                else store.record_failure(self.redis, page.host, exc.retry_after)
-            )
+            delay = 0.0
+            if not exc.permanent:
+                delay = store.record_failure(
+                    self.redis, page.host, exc.retry_after, self.backoff_base
+                )
             log.warning(
                 "page %s: fetch failed (%s); next try in %.0fs",
                 page.id,

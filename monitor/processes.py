@@ -6,7 +6,7 @@ import os
 import sys
 
 CELERY = [sys.executable, "-m", "celery", "-A", "workers.celery_app"]
-ORDER = ("worker", "notifier", "beat", "web")  # what `statusmon run` starts, in this order
+ORDER = ("worker", "notifier", "beat")  # what `statusmon run` starts, in this order
 
 
 def command(name: str, env: dict[str, str] | None = None) -> list[str]:

@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import subprocess
+import sys
 import threading
 from types import FrameType
 
@@ -41,8 +42,10 @@ def run(settings: Settings, names: tuple[str, ...] = processes.ORDER) -> int:
     try:
         for name in names:
             # Own process group: the terminal's Ctrl-C reaches us only; we stop them in order.
+            # Only the notifier's stdout is the status stream; the others' banners are logs.
+            out = None if name == "notifier" else sys.stderr
             children[name] = subprocess.Popen(
-                processes.command(name, env), env=env, start_new_session=True
+                processes.command(name, env), env=env, stdout=out, start_new_session=True
             )
             log.info("started %s (pid %d)", name, children[name].pid)
         while not stop.wait(0.5):

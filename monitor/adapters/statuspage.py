@@ -88,7 +88,10 @@ class StatuspageAdapter:
             raw = obj(payload["incident"], "incident")
             maintenance = raw.get("scheduled_for") is not None or raw.get("impact") == "maintenance"
             inc = parse_incident(raw, "incident", maintenance=maintenance)
-            return Snapshot(page.name, incidents={inc.id: inc}, complete=False)
+            # The payload's components carry their status at send time, like summary.json.
+            rows = arr(raw.get("components"), "incident.components", optional=True)
+            components = parse_components(rows)
+            return Snapshot(page.name, components, {inc.id: inc}, complete=False)
         if "component" in payload and "component_update" in payload:
             raw = obj(payload["component"], "component")
             change = obj(payload["component_update"], "component_update")

@@ -28,7 +28,7 @@ class PageServer:
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -70,6 +70,7 @@ class PageServer:
         with self._lock:
             self.hits[path] += 1
             route = self.routes.get(path)
+            self._lock.notify_all()
         if route is None:
             handler.send_response(404)
             handler.send_header("Content-Length", "0")
@@ -91,6 +92,14 @@ class PageServer:
         handler.send_header("Content-Length", str(len(route.body)))
         handler.end_headers()
         handler.wfile.write(route.body)
+
+    def wait_hits(self, path: str, count: int, timeout: float = 30) -> None:
+        """Block until `path` has been requested `count` times in all."""
+        with self._lock:
+            if not self._lock.wait_for(lambda: self.hits[path] >= count, timeout):
+                raise AssertionError(
+                    f"{path}: {self.hits[path]} requests in {timeout}s, not {count}"
+                )
 
     def close(self) -> None:
         self.httpd.shutdown()

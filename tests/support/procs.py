@@ -34,7 +34,8 @@ class Proc:
                 stderr=log,
                 start_new_session=True,
             )
-        threading.Thread(target=self._read, args=(self.process,), daemon=True).start()
+        self._reader = threading.Thread(target=self._read, args=(self.process,), daemon=True)
+        self._reader.start()
         return self
 
     def _read(self, process: subprocess.Popen[bytes]) -> None:
@@ -68,6 +69,7 @@ class Proc:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        self._reader.join(10)  # the pipe is at EOF once the process is gone
         if self.process.stdout is not None:
             self.process.stdout.close()
         return self.process.returncode

@@ -1,0 +1,219 @@
+"""One poll against a real loopback server and a real Redis: conditional GETs and bad responses.
+
+A bad response (error status, HTML challenge, truncated or oddly-typed JSON, no server) logs one
+warning naming the page and yields no events; the page keeps its state and is polled again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import pytest
+
+from monitor import store
+from monitor.config import PageConfig
+from monitor.events import StatusEvent
+from monitor.fetch import new_session, parse_retry_after
+from monitor.poll import Poller
+from monitor.redis_server import free_port
+from tests.support.pageserver import PageServer
+from tests.support.scenarios import StatuspageStory
+
+SUMMARY = "/api/v2/summary.json"
+
+
+class Run:
+    def __init__(self, r: store.Redis, server: PageServer) -> None:
+        self.page = PageConfig("claude", "Claude", server.url, "statuspage")
+        self.poller = Poller(r, new_session(), timeout=5, backoff_base=0.05)
+        self.events: list[StatusEvent] = []
+        self.r = r
+
+    def poll(self) -> str:
+        return self.poller.poll(self.page, self.events.extend).outcome
+
+    def poll_when_allowed(self, timeout: float = 10) -> str:
+        """Poll again once the host's back-off has passed."""
+        deadline = time.monotonic() + timeout
+        while (outcome := self.poll()) == "backed_off":
+            assert time.monotonic() < deadline, "still backed off"
+        return outcome
+
+
+@pytest.fixture
+def run(r: store.Redis, pages: PageServer) -> Run:
+    return Run(r, pages)
+
+
+@pytest.fixture
+def story() -> StatuspageStory:
+    return StatuspageStory()
+
+
+def test_an_unchanged_page_is_answered_304_and_not_parsed(
+    run: Run, pages: PageServer, story
+) -> None:
+    pages.set_json(SUMMARY, story.summary("operational"))
+    assert [run.poll(), run.poll(), run.poll()] == ["changed", "not_modified", "not_modified"]
+    assert pages.not_modified[SUMMARY] == 2
+
+
+def test_without_validators_an_unchanged_body_hash_skips_parsing(
+    run: Run, pages: PageServer, story
+) -> None:
+    pages.set_json(SUMMARY, story.summary("operational"), etag=False)
+    assert [run.poll(), run.poll()] == ["changed", "not_modified"]
+    assert pages.not_modified[SUMMARY] == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "headers", "says"),
+    [
+        (500, "oops", {}, "HTTP 500"),
+        (503, "busy", {"Retry-After": "1"}, "HTTP 503"),
+        (404, "gone", {}, "HTTP 404"),
+        (
+            200,
+            "<html><title>Just a moment...</title></html>",
+            {"Content-Type": "text/html"},
+            "an HTML page",
+        ),
+        (
+            200,
+            '{"page": {"id": "x", "name": "Claude"}, "components": [{"id": "a", "na',
+            {},
+            "not JSON (truncated?)",
+        ),
+        (
+            200,
+            '{"page": {"id": "x", "name": "Claude"}, "components": "none"}',
+            {},
+            "components: expected a list, got str",
+        ),
+        (
+            200,
+            '{"page": {"id": "x"}, "components": [{"id": 7, "name": "A", "status": null}]}',
+            {},
+            "components[0].status: expected a string, got NoneType",
+        ),
+        (200, "[]", {}, "summary.json: expected an object, got list"),
+    ],
+    ids=[
+        "500",
+        "503",
+        "404",
+        "html-challenge",
+        "truncated",
+        "components-not-a-list",
+        "status-null",
+        "array",
+    ],
+)
+def test_a_bad_response_warns_once_yields_no_events_and_keeps_the_state(
+    run: Run,
+    pages: PageServer,
+    story,
+    caplog: pytest.LogCaptureFixture,
+    status: int,
+    body: str,
+    headers: dict[str, str],
+    says: str,
+) -> None:
+    pages.set_json(SUMMARY, story.summary("degraded_performance"))
+    assert run.poll() == "changed"
+    before = store.load_state(run.r, "claude")
+    printed = len(run.events)
+    pages.set(SUMMARY, body, status, headers=headers)
+    with caplog.at_level(logging.WARNING, logger="statusmon.poll"):
+        assert run.poll() == "error"
+    (warning,) = caplog.records
+    assert warning.getMessage().startswith("page claude: ") and says in warning.getMessage()
+    assert len(run.events) == printed
+    assert store.load_state(run.r, "claude") == before
+
+    pages.set_json(SUMMARY, story.summary("operational", changed="11:00"))
+    assert run.poll_when_allowed() == "changed"  # the page keeps being polled
+    assert [e.status for e in run.events[printed:]] == ["operational"]
+
+
+def test_a_429_backs_the_host_off_for_at_least_retry_after(run: Run, pages: PageServer) -> None:
+    pages.set(SUMMARY, "slow down", 429, headers={"Retry-After": "120"})
+    assert run.poll() == "error"
+    assert store.backoff_remaining(run.r, pages.host) > 115
+    assert run.poll() == "backed_off"
+    assert pages.hits[SUMMARY] == 1
+
+
+def test_repeated_errors_back_off_longer_each_time(run: Run, pages: PageServer) -> None:
+    pages.set(SUMMARY, "down", 502)
+    delays = []
+    for _ in range(4):
+        assert run.poll_when_allowed() == "error"
+        delays.append(float(run.r.hget(f"statusmon:backoff:{pages.host}", "failures") or 0))
+    assert delays == [1, 2, 3, 4]
+
+
+def test_a_server_that_is_not_there_is_a_transient_error(r: store.Redis) -> None:
+    run = Run.__new__(Run)
+    run.page = PageConfig("gone", "Gone", f"http://127.0.0.1:{free_port()}", "statuspage")
+    run.poller, run.events, run.r = Poller(r, new_session(), timeout=2), [], r
+    assert run.poll() == "error"
+    assert store.backoff_remaining(r, run.page.host) > 0
+
+
+def test_a_resolved_incident_whose_final_update_cannot_be_read_is_retried(
+    run: Run, pages: PageServer, story
+) -> None:
+    a1 = ("u1", "investigating", "Looking.")
+    a2 = ("u2", "resolved", "Fixed.")
+    pages.set_json(SUMMARY, story.summary("operational", story.incident("incA", "Errors", a1)))
+    assert run.poll() == "changed"
+    pages.set_json(SUMMARY, story.summary("operational"))
+    pages.set("/api/v2/incidents.json", "oops", 500)
+    assert run.poll() == "error"
+    assert store.load_state(run.r, "claude").open_incident_ids() == ["incA"]
+    pages.set_json(
+        "/api/v2/incidents.json", story.incidents_json(story.incident("incA", "Errors", a1, a2))
+    )
+    assert run.poll_when_allowed() == "changed"
+    assert [(e.update_id, e.status) for e in run.events] == [
+        ("u1", "investigating"),
+        ("u2", "resolved"),
+    ]
+
+
+def test_an_incident_missing_everywhere_is_closed_with_one_honest_line(
+    run: Run, pages: PageServer, story
+) -> None:
+    pages.set_json(
+        SUMMARY,
+        story.summary(
+            "operational", story.incident("incA", "Errors", ("u1", "investigating", "x"))
+        ),
+    )
+    assert run.poll() == "changed"
+    pages.set_json(SUMMARY, story.summary("operational"))
+    pages.set_json("/api/v2/incidents.json", story.incidents_json())
+    assert run.poll() == "changed"
+    last = run.events[-1]
+    assert (last.incident_name, last.status, last.body) == (
+        "Errors",
+        "resolved",
+        "This incident is no longer listed on the status page.",
+    )
+
+
+def test_retry_after_is_read_as_seconds_or_as_an_http_date() -> None:
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now=1445412500.0) == 10.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+
+
+def test_state_round_trips_through_redis_as_json(run: Run, pages: PageServer, story) -> None:
+    pages.set_json(SUMMARY, story.summary("major_outage"))
+    run.poll()
+    raw = run.r.get("statusmon:state:claude")
+    assert json.loads(raw)["components"][story.component]["status"] == "major_outage"

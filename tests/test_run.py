@@ -1,0 +1,68 @@
+"""`statusmon run` as a user runs it: embedded Redis, beat, worker, notifier; Ctrl-C; resume."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.support.pageserver import PageServer
+from tests.support.procs import Proc, records
+from tests.support.scenarios import StatuspageStory
+
+SUMMARY = "/api/v2/summary.json"
+
+
+def start_run(tmp_path: Path, pages_url: str) -> Proc:
+    pages_file = tmp_path / "pages.yaml"
+    pages_file.write_text(
+        f"pages:\n  - id: claude\n    name: Claude\n    url: {pages_url}\n"
+        "    kind: statuspage\n    interval: 5\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(
+        MONITOR_PAGES=str(pages_file),
+        MONITOR_DATA=str(tmp_path / "data"),
+        PYTHONUNBUFFERED="1",
+        POLL_CONCURRENCY="2",
+    )
+    argv = [sys.executable, "-m", "monitor", "run"]
+    return Proc("run", argv, env, tmp_path).start()
+
+
+def interrupt(proc: Proc) -> int:
+    """Ctrl-C: SIGINT to the runner (its children have their own process groups)."""
+    return proc.stop(signal.SIGINT, timeout=60)
+
+
+def test_run_prints_changes_stops_on_ctrl_c_and_resumes_without_reprinting(
+    tmp_path: Path, pages: PageServer
+) -> None:
+    story = StatuspageStory()
+    pages.set_json(SUMMARY, story.summary("major_outage", changed="09:00"))
+    first = start_run(tmp_path, pages.url)
+    try:
+        lines = first.wait_lines(2, timeout=90)
+    finally:
+        code = interrupt(first)
+    assert code == 0, first.log_tail()
+    assert records(lines) == [
+        "[2026-09-04 09:00:00] Product: Claude - Claude API (api.anthropic.com)"
+        " | Status: Major Outage"
+    ]
+    assert (tmp_path / "data" / "redis" / "appendonly.aof").stat().st_size > 0
+
+    polled = pages.hits[SUMMARY]
+    second = start_run(tmp_path, pages.url)
+    try:
+        pages.wait_hits(SUMMARY, polled + 1, timeout=90)  # resumed and polled the same page
+        pages.set_json(SUMMARY, story.summary("operational", changed="09:30"))
+        again = second.wait_lines(2, timeout=90)
+    finally:
+        code = interrupt(second)
+    assert code == 0, second.log_tail()
+    assert records(again) == [
+        "[2026-09-04 09:30:00] Product: Claude - Claude API (api.anthropic.com)"
+        " | Status: Operational (was Major Outage)"
+    ]

@@ -1,0 +1,81 @@
+"""The schedule: phases spread by page id, each page handed out once per interval."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+
+from monitor import keys, store
+from monitor.config import PageConfig
+from monitor.schedule import claim_due, first_due, load_page, phase, sync_pages
+
+
+def page(n: int, interval: int = 60) -> PageConfig:
+    return PageConfig(f"p{n}", f"Page {n}", f"https://p{n}.example", "statuspage", interval)
+
+
+def test_phases_spread_a_thousand_pages_over_the_interval() -> None:
+    per_second = Counter(phase(f"p{n}", 60) for n in range(1000))
+    assert len(per_second) == 60
+    assert max(per_second.values()) < 3 * 1000 / 60
+
+
+def test_the_phase_of_a_page_is_the_same_in_every_process() -> None:
+    code = "from monitor.schedule import phase; print(phase('openai', 60))"
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout.strip()
+        for seed in ("1", "2")
+    }
+    assert seen == {str(phase("openai", 60))}
+    assert 1000.0 <= first_due("openai", 60, 1000.0) < 1060.0
+
+
+def test_a_due_page_is_handed_out_once_per_interval(r: store.Redis) -> None:
+    sync_pages(r, [page(1, 10)], now=0.0)
+    due_at = r.zscore(keys.SCHEDULE, "p1")
+    assert claim_due(r, due_at - 0.001) == []
+    assert claim_due(r, due_at) == ["p1"]
+    assert claim_due(r, due_at + 5) == []  # overlapping ticks get nothing more
+    assert claim_due(r, due_at + 10) == ["p1"]
+
+
+def test_a_page_that_missed_several_slots_is_polled_once_and_keeps_its_phase(
+    r: store.Redis,
+) -> None:
+    sync_pages(r, [page(1, 10)], now=0.0)
+    due_at = r.zscore(keys.SCHEDULE, "p1")
+    assert claim_due(r, due_at + 35) == ["p1"]
+    assert r.zscore(keys.SCHEDULE, "p1") == due_at + 40
+
+
+def test_syncing_adds_updates_and_removes_pages(r: store.Redis) -> None:
+    sync_pages(r, [page(1), page(2)], now=0.0)
+    sync_pages(r, [page(2, 30), page(3)], now=0.0)
+    assert set(r.hkeys(keys.PAGES)) == {"p2", "p3"}
+    assert set(r.zrange(keys.SCHEDULE, 0, -1)) == {"p2", "p3"}
+    loaded = load_page(r, "p2")
+    assert loaded is not None and loaded.interval == 30
+    assert load_page(r, "p1") is None
+
+
+def test_a_page_round_trips_through_the_registry_with_its_labels(r: store.Redis) -> None:
+    from monitor.config import Labels
+
+    original = PageConfig(
+        "o",
+        "OpenAI",
+        "https://status.openai.com",
+        "incidentio",
+        30,
+        Labels({"APIs": "OpenAI API"}, {"c1": "Chat Completions"}),
+    )
+    sync_pages(r, [original], now=0.0)
+    assert load_page(r, "o") == original
