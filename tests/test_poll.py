@@ -218,16 +218,3 @@ def test_state_round_trips_through_redis_as_json(run: Run, pages: PageServer, st
     raw = run.r.get("statusmon:state:claude")
     assert json.loads(raw)["components"][story.component]["status"] == "major_outage"
 
-
-def test_expired_dedup_keys_never_reprint_what_is_still_on_the_page(
-    run: Run, pages: PageServer, story
-) -> None:
-    a1 = ("u1", "investigating", "Looking.")
-    pages.set_json(SUMMARY, story.summary("degraded_performance", story.incident("incA", "E", a1)))
-    assert run.poll() == "changed"
-    printed = len(run.events)
-    for key in run.r.scan_iter("statusmon:event:*"):
-        run.r.delete(key)  # as if every dedup key had expired
-    pages.set_json(SUMMARY, story.summary("degraded_performance", story.incident("incA", "E!", a1)))
-    assert run.poll() == "changed"  # a new body, parsed again: the page state still knows it all
-    assert len(run.events) == printed

@@ -1,0 +1,75 @@
+"""Exactly one line per change on real workers: redelivery, expired keys, concurrent polls."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+
+from celery.result import AsyncResult
+
+from monitor.adapters import get_adapter
+from monitor.config import PageConfig
+from monitor.detect import diff
+from monitor.schedule import load_page, sync_pages
+from tests.conftest import Workers
+from tests.support.pageserver import PageServer
+from tests.support.procs import records
+from tests.support.scenarios import StatuspageStory
+from tests.test_lifecycle import poll_now
+from workers.tasks import notify, poll
+
+SUMMARY = "/api/v2/summary.json"
+
+
+def setup_page(r, pages: PageServer) -> StatuspageStory:  # type: ignore[no-untyped-def]
+    sync_pages(r, [PageConfig("claude", "Claude", pages.url, "statuspage")], time.time())
+    return StatuspageStory()
+
+
+def test_the_same_change_detected_twice_prints_once(r, pages: PageServer, workers: Workers) -> None:
+    story = setup_page(r, pages)
+    start = len(workers.notifier.lines)
+    summary = story.summary("major_outage")
+    pages.set_json(SUMMARY, summary)
+    assert poll_now("claude") == ("changed", ["printed"])
+    # Another worker (or a webhook) detects the same change from the same data: same key.
+    page = load_page(r, "claude")
+    assert page is not None
+    snap = get_adapter("statuspage").parse(json.dumps(summary).encode(), page)
+    (event,) = diff(page, "statuspage", None, snap, datetime.now(UTC)).events
+    assert notify.delay(event.to_dict()).get(timeout=60) == "duplicate"
+    assert len(records(workers.notifier.lines[start:])) == 1
+
+
+def test_expired_dedup_keys_never_reprint_what_is_still_on_the_page(
+    r, pages: PageServer, workers: Workers
+) -> None:
+    story = setup_page(r, pages)
+    start = len(workers.notifier.lines)
+    a1 = ("u1", "investigating", "Looking.")
+    pages.set_json(SUMMARY, story.summary("degraded_performance", story.incident("incA", "E", a1)))
+    assert poll_now("claude") == ("changed", ["printed", "printed"])
+    expired = list(r.scan_iter("statusmon:event:*"))
+    assert len(expired) == 2
+    r.delete(*expired)  # as if every dedup key had expired
+    pages.set_json(SUMMARY, story.summary("degraded_performance", story.incident("incA", "E!", a1)))
+    assert poll_now("claude") == ("changed", [])  # re-parsed; the page state still knows it all
+    assert len(records(workers.notifier.lines[start:])) == 2
+
+
+def test_two_polls_of_one_page_at_once_print_each_change_once(
+    r, pages: PageServer, workers: Workers
+) -> None:
+    story = setup_page(r, pages)
+    start = len(workers.notifier.lines)
+    pages.set_json(SUMMARY, story.summary("operational"))
+    assert poll_now("claude") == ("changed", [])
+    pages.set_json(SUMMARY, story.summary("major_outage", changed="10:05"))
+    results = [poll.delay("claude") for _ in range(4)]
+    outcomes = [res.get(timeout=60) for res in results]
+    sent = [task for o in outcomes for task in o["notify"]]
+    printed = [AsyncResult(t).get(timeout=60) for t in sent]
+    assert printed.count("printed") == 1
+    assert {o["outcome"] for o in outcomes} <= {"changed", "not_modified", "busy"}
+    assert len(records(workers.notifier.wait_lines(start + 2)[start:])) == 1
