@@ -153,3 +153,17 @@ def test_the_shipped_labels_reproduce_the_openai_product_line(tmp_path: Path) ->
         "[2026-09-04 11:00:00] Product: OpenAI API - Chat Completions\n"
         "Status: Investigating - Investigating degraded performance"
     )
+
+
+def test_pages_sync_loads_the_pages_file_into_a_running_system(r, redis_url: str) -> None:  # type: ignore[no-untyped-def]
+    done = statusmon("pages", "sync", MONITOR_PAGES=str(ROOT / "pages.yaml"), REDIS_URL=redis_url)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"5 pages loaded into {redis_url}\n"
+    assert sorted(r.hkeys("statusmon:pages")) == [
+        "atlassian",
+        "claude",
+        "cloudflare",
+        "github",
+        "openai",
+    ]
+    assert r.zcard("statusmon:schedule") == 5
