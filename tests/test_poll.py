@@ -217,4 +217,3 @@ def test_state_round_trips_through_redis_as_json(run: Run, pages: PageServer, st
     run.poll()
     raw = run.r.get("statusmon:state:claude")
     assert json.loads(raw)["components"][story.component]["status"] == "major_outage"
-
