@@ -1,6 +1,7 @@
 """The poll schedule: a Redis sorted set of page id -> next due time, fed by one beat tick.
 
-Each page's phase is a stable hash of its id, so 10,000 pages do not fire in the same second.
+Each page's phase is a stable hash of its id, so 10,000 pages do not fire in the same second,
+and a new page is polled within seconds of being added.
 `claim_due` atomically takes the pages that are due and moves each to its next slot on its own
 phase grid: a page is handed out at most once per interval, however many ticks overlap.
 """
@@ -16,6 +17,9 @@ import redis
 from monitor import keys
 from monitor.config import Labels, PageConfig
 
+MIN_SPREAD = 5
+STARTUP_RATE = 200  # pages per second
+
 _CLAIM = """
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
 local now = tonumber(ARGV[1])
@@ -29,14 +33,20 @@ return due
 """
 
 
-def phase(page_id: str, interval: int) -> int:
-    return int(hashlib.sha256(page_id.encode()).hexdigest()[:8], 16) % interval
+def phase(page_id: str, window: float) -> float:
+    """A stable offset in [0, window) from the page id (the same in every process)."""
+    return int(hashlib.sha256(page_id.encode()).hexdigest()[:8], 16) / 2**32 * window
 
 
-def first_due(page_id: str, interval: int, now: float) -> float:
-    """The next time on this page's phase grid at or after now."""
-    offset = (phase(page_id, interval) - now) % interval
-    return now + offset
+def spread_window(page_count: int, interval: int) -> float:
+    """First polls are spread over enough seconds for ~STARTUP_RATE pages a second, at least
+    MIN_SPREAD, at most the interval: 5 pages start within 5 s, 10,000 over a minute."""
+    return float(min(interval, max(MIN_SPREAD, page_count / STARTUP_RATE)))
+
+
+def first_due(page_id: str, interval: int, now: float, page_count: int = 1) -> float:
+    """A new page's first poll: soon, at its own phase; later polls keep that phase."""
+    return now + phase(page_id, spread_window(page_count, interval))
 
 
 def sync_pages(r: redis.Redis, pages: list[PageConfig], now: float) -> None:
@@ -51,7 +61,8 @@ def sync_pages(r: redis.Redis, pages: list[PageConfig], now: float) -> None:
         for page in pages:
             p.hset(keys.PAGES, page.id, page_to_json(page))
             p.hset(keys.INTERVALS, page.id, page.interval)
-            p.zadd(keys.SCHEDULE, {page.id: first_due(page.id, page.interval, now)}, nx=True)
+            due = first_due(page.id, page.interval, now, len(pages))
+            p.zadd(keys.SCHEDULE, {page.id: due}, nx=True)
         p.execute()
 
 
