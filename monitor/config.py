@@ -14,6 +14,9 @@ from urllib.parse import urlparse
 
 import yaml
 
+from monitor.filters import Filters, parse_filters
+from monitor.webhook_config import WebhookConfig, parse_webhook_section
+
 MIN_INTERVAL = 5
 DEFAULT_INTERVAL = 60
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -42,8 +45,8 @@ class PageConfig:
     kind: str | None = None  # None: auto-detect
     interval: int = DEFAULT_INTERVAL
     labels: Labels = field(default_factory=Labels)
-    webhook: Mapping[str, Any] = field(default_factory=dict)
-    filters: Mapping[str, Any] = field(default_factory=dict)
+    webhook: WebhookConfig | None = None  # None: the page takes no webhooks
+    filters: Filters = field(default_factory=Filters)
 
     @property
     def base_url(self) -> str:
@@ -116,8 +119,8 @@ def _parse_page(item: Any, index: int, problems: list[str]) -> PageConfig | None
     if isinstance(interval, bool) or not isinstance(interval, int) or interval < MIN_INTERVAL:
         problems.append(f"field 'interval': {interval!r} must be whole seconds ≥ {MIN_INTERVAL}")
     labels = _labels(item.get("labels"), problems)
-    webhook = _mapping(item, "webhook", problems)
-    filters = _mapping(item, "filters", problems)
+    webhook = parse_webhook_section(item.get("webhook"), problems)
+    filters = parse_filters(_mapping(item, "filters", problems), problems)
     if problems or page_id is None or name is None or url is None:
         return None
     return PageConfig(page_id, name, url, kind, interval, labels, webhook, filters)

@@ -20,8 +20,9 @@ from monitor.state import ComponentState, IncidentState, PageState
 
 @dataclass(frozen=True)
 class Diff:
-    events: list[StatusEvent]
+    events: list[StatusEvent]  # to print
     state: PageState
+    filtered: int = 0  # events the page's filters held back (applied to state, not printed)
 
 
 def diff(
@@ -33,6 +34,9 @@ def diff(
     source: str = "poll",
     retention: timedelta = timedelta(days=30),
 ) -> Diff:
+    if prev is not None and migrated(prev, provider, snap):
+        baseline = diff(page, provider, None, snap, now, source, retention)
+        return Diff([_migration_event(page, provider, prev, snap, now, source)], baseline.state)
     first = prev is None
     state = PageState() if prev is None else _copy(prev)
     state.platform = provider
@@ -55,7 +59,45 @@ def diff(
         )
     _prune(state, now - retention)
     events.sort(key=lambda e: e.occurred_at)
-    return Diff(events, state)
+    kept = [e for e in events if maker.allowed(e)]
+    return Diff(kept, state, len(events) - len(kept))
+
+
+def migrated(prev: PageState, provider: str, snap: Snapshot) -> bool:
+    """The page moved platform, or re-created every component (new ids for all of them)."""
+    if not snap.complete:
+        return False
+    if prev.platform and prev.platform != provider:
+        return True
+    return bool(prev.components and snap.components) and not (
+        prev.components.keys() & snap.components.keys()
+    )
+
+
+def _migration_event(
+    page: PageConfig, provider: str, prev: PageState, snap: Snapshot, now: datetime, source: str
+) -> StatusEvent:
+    """One line for the move itself; the new platform's state is the new baseline."""
+    old = prev.platform or "unknown"
+    if old != provider:
+        body = f"status page changed platform: {old} → {provider}"
+    else:
+        body = f"status page changed its component ids ({len(snap.components)} components)"
+    ids = ",".join(sorted(snap.components))
+    return StatusEvent(
+        page_id=page.id,
+        page_name=page.name,
+        provider=provider,
+        kind="platform",
+        product=page.name,
+        status="changed",
+        status_raw=provider,
+        previous_status=old,
+        occurred_at=now,
+        dedup_key=dedup_key(page.id, "platform", old, provider, ids),
+        body=body,
+        source=source,
+    )
 
 
 def _copy(prev: PageState) -> PageState:
@@ -114,6 +156,11 @@ class _EventMaker:
             snap,
             source,
         )
+
+    def allowed(self, event: StatusEvent) -> bool:
+        refs = [self.ref(c) for c in event.component_ids]
+        incident = self.snap.incidents.get(event.incident_id or "")
+        return self.page.filters.allows(event, refs, incident.impact if incident else "unknown")
 
     def ref(self, component_id: str) -> ComponentRef:
         comp = self.snap.components.get(component_id)

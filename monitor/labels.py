@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from monitor.config import PageConfig
+if TYPE_CHECKING:  # config imports filters, which imports this module
+    from monitor.config import PageConfig
 
 
 @dataclass(frozen=True)

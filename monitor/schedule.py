@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict
+from typing import Any
 
 import redis
 
 from monitor import keys
 from monitor.config import Labels, PageConfig
+from monitor.filters import Filters
 
 MIN_SPREAD = 5
 STARTUP_RATE = 200  # pages per second
@@ -84,4 +86,11 @@ def page_to_json(page: PageConfig) -> str:
 def page_from_json(raw: str | bytes) -> PageConfig:
     data = json.loads(raw)
     data["labels"] = Labels(**data.get("labels", {}))
+    filters: dict[str, Any] = data.get("filters") or {}
+    data["filters"] = Filters(
+        include=tuple(filters.get("include", ())),
+        exclude=tuple(filters.get("exclude", ())),
+        min_severity=filters.get("min_severity"),
+        maintenance=filters.get("maintenance", "announce"),
+    )
     return PageConfig(**data)
