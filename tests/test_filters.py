@@ -46,7 +46,7 @@ def test_include_by_group_and_name_pattern_keeps_only_those_components() -> None
         comp("c3", "Chat", "APIs", "degraded"),
     )
     assert changes(page_with(include=("APIs/*", "Sora/Login")), down) == (
-        ["OpenAI APIs - Chat", "OpenAI Sora - Login"],
+        ["OpenAI Sora - Login", "OpenAI APIs - Chat"],
         1,
     )
 
