@@ -18,10 +18,12 @@ import requests
 from monitor import keys, store
 from monitor.adapters import get_adapter
 from monitor.config import PageConfig
-from monitor.detect import diff
+from monitor.detect import diff, migrated
 from monitor.events import StatusEvent
 from monitor.fetch import FetchError, conditional_get, plain_get
-from monitor.model import ParseError
+from monitor.model import ParseError, Snapshot
+from monitor.probe import probe
+from monitor.state import PageState
 
 log = logging.getLogger("statusmon.poll")
 
@@ -77,7 +79,10 @@ class Poller:
             lock.release()
 
     def _poll_locked(self, page: PageConfig, emit: Emit) -> PollResult:
-        kind = page.kind or "statuspage"
+        prev = store.load_state(self.redis, page.id)
+        kind = page.kind or (prev.platform if prev else None)
+        if kind is None:  # auto-detection: probe once, then the choice lives in the state
+            return self._detect(page, prev, emit)
         adapter = get_adapter(kind)
         url = adapter.summary_url(page)
         fetched = conditional_get(
@@ -88,16 +93,32 @@ class Poller:
             if fetched.validators != store.load_validators(self.redis, url):
                 store.save_validators(self.redis, url, fetched.validators)
             return PollResult("not_modified", size=fetched.size)
-        snap = adapter.parse(fetched.body, page)
-        prev = store.load_state(self.redis, page.id)
+        try:
+            snap = adapter.parse(fetched.body, page)
+        except ParseError:
+            if page.kind:
+                raise
+            return self._detect(page, prev, emit)  # an auto-detected page changed its shape
+        if page.kind is None and prev is not None and migrated(prev, kind, snap):
+            return self._detect(page, prev, emit)  # new ids: maybe a richer platform now
+        result = self._apply(page, kind, prev, snap, emit)
+        store.save_validators(self.redis, url, fetched.validators)
+        return PollResult("changed", result, fetched.size)
+
+    def _detect(self, page: PageConfig, prev: PageState | None, emit: Emit) -> PollResult:
+        kind, snap = probe(self.session, page, self.timeout)
+        return PollResult("changed", self._apply(page, kind, prev, snap, emit))
+
+    def _apply(
+        self, page: PageConfig, kind: str, prev: PageState | None, snap: Snapshot, emit: Emit
+    ) -> list[StatusEvent]:
         now = datetime.now(UTC)
-        if prev is not None:
+        if prev is not None and not migrated(prev, kind, snap):
             missing = [i for i in prev.open_incident_ids() if i not in snap.incidents]
             if missing:
                 get = partial(plain_get, self.session, timeout=self.timeout)
-                snap.incidents.update(adapter.resolve(page, missing, get, now))
+                snap.incidents.update(get_adapter(kind).resolve(page, missing, get, now))
         result = diff(page, kind, prev, snap, now, "poll", self.retention)
         emit(result.events)
         store.save_state(self.redis, page.id, result.state)
-        store.save_validators(self.redis, url, fetched.validators)
-        return PollResult("changed", result.events, fetched.size)
+        return result.events
