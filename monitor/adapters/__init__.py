@@ -33,9 +33,27 @@ class Adapter(Protocol):
 
 
 def registry() -> dict[str, Adapter]:
-    from monitor.adapters import incidentio, statuspage
+    from monitor.adapters import (
+        aws,
+        betterstack,
+        feed,
+        gcp,
+        incidentio,
+        instatus,
+        slack,
+        statuspage,
+    )
 
-    adapters: list[Adapter] = [statuspage.ADAPTER, incidentio.ADAPTER]
+    adapters: list[Adapter] = [
+        statuspage.ADAPTER,
+        incidentio.ADAPTER,
+        instatus.ADAPTER,
+        betterstack.ADAPTER,
+        gcp.ADAPTER,
+        aws.ADAPTER,
+        slack.ADAPTER,
+        feed.ADAPTER,
+    ]
     return {a.name: a for a in adapters}
 
 
