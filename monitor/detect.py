@@ -51,13 +51,16 @@ def diff(
     if snap.complete:
         for gone in set(state.components) - set(snap.components):
             del state.components[gone]
+    cutoff = now - retention
     for incident in snap.incidents.values():
+        if _long_closed(incident, state.incidents.get(incident.id), cutoff):
+            continue  # history feeds list old incidents after we forgot them: stay forgotten
         incident = _remember(incident, state.incidents.get(incident.id))
         events += maker.incident(incident, state.incidents.get(incident.id), first)
         state.incidents[incident.id] = _incident_state(
             incident, state.incidents.get(incident.id), now
         )
-    _prune(state, now - retention)
+    _prune(state, cutoff)
     events.sort(key=lambda e: e.occurred_at)
     kept = [e for e in events if maker.allowed(e)]
     return Diff(kept, state, len(events) - len(kept))
@@ -107,6 +110,11 @@ def _copy(prev: PageState) -> PageState:
         {k: replace(v) for k, v in prev.components.items()},
         {k: replace(v, seen=list(v.seen)) for k, v in prev.incidents.items()},
     )
+
+
+def _long_closed(incident: Incident, old: IncidentState | None, cutoff: datetime) -> bool:
+    last = incident.updates[-1].at if incident.updates else None
+    return old is None and incident.closed and last is not None and last < cutoff
 
 
 def _remember(incident: Incident, old: IncidentState | None) -> Incident:

@@ -11,16 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import cast
 
 import redis
 import requests
 
 from monitor import keys, store
-from monitor.adapters import get_adapter
+from monitor.adapters import Adapter, MultiUrlAdapter, extra_urls, get_adapter
 from monitor.config import PageConfig
 from monitor.detect import diff, migrated
 from monitor.events import StatusEvent
-from monitor.fetch import FetchError, conditional_get, plain_get
+from monitor.fetch import Fetched, FetchError, conditional_get, plain_get
 from monitor.model import ParseError, Snapshot
 from monitor.probe import probe
 from monitor.state import PageState
@@ -84,17 +85,22 @@ class Poller:
         if kind is None:  # auto-detection: probe once, then the choice lives in the state
             return self._detect(page, prev, emit)
         adapter = get_adapter(kind)
-        url = adapter.summary_url(page)
-        fetched = conditional_get(
-            self.session, url, store.load_validators(self.redis, url), self.timeout
-        )
+        urls = [adapter.summary_url(page), *extra_urls(adapter, page)]
+        fetched = {
+            url: conditional_get(
+                self.session, url, store.load_validators(self.redis, url), self.timeout
+            )
+            for url in urls
+        }
         store.record_success(self.redis, page.host)
-        if not fetched.changed or fetched.body is None:
-            if fetched.validators != store.load_validators(self.redis, url):
-                store.save_validators(self.redis, url, fetched.validators)
-            return PollResult("not_modified", size=fetched.size)
+        size = sum(f.size for f in fetched.values())
+        if not any(f.changed for f in fetched.values()):
+            for url, f in fetched.items():
+                if f.validators != store.load_validators(self.redis, url):
+                    store.save_validators(self.redis, url, f.validators)
+            return PollResult("not_modified", size=size)
         try:
-            snap = adapter.parse(fetched.body, page)
+            snap = self._parse(adapter, page, fetched)
         except ParseError:
             if page.kind:
                 raise
@@ -102,8 +108,22 @@ class Poller:
         if page.kind is None and prev is not None and migrated(prev, kind, snap):
             return self._detect(page, prev, emit)  # new ids: maybe a richer platform now
         result = self._apply(page, kind, prev, snap, emit)
-        store.save_validators(self.redis, url, fetched.validators)
-        return PollResult("changed", result, fetched.size)
+        for url, f in fetched.items():
+            store.save_validators(self.redis, url, f.validators)
+        return PollResult("changed", result, size)
+
+    def _parse(self, adapter: Adapter, page: PageConfig, fetched: dict[str, Fetched]) -> Snapshot:
+        """One URL: parse it. Several (e.g. Instatus): re-read the unchanged ones and merge."""
+        if len(fetched) == 1:
+            (only,) = fetched.values()
+            assert only.body is not None
+            return adapter.parse(only.body, page)
+        bodies: dict[str, bytes] = {}
+        for url, f in fetched.items():
+            body = f.body if f.body is not None else plain_get(self.session, url, self.timeout)
+            if body is not None:
+                bodies[url] = body
+        return cast(MultiUrlAdapter, adapter).parse_many(bodies, page)
 
     def _detect(self, page: PageConfig, prev: PageState | None, emit: Emit) -> PollResult:
         kind, snap = probe(self.session, page, self.timeout)

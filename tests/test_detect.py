@@ -172,3 +172,13 @@ def test_maintenance_updates_are_printed_with_phase_and_title() -> None:
     assert lines(first) == [
         "[2026-01-01 12:00:00] Product: GitHub - DB upgrade | Status: Maintenance In Progress - DB upgrade: Upgrading now."
     ]
+
+
+def test_a_history_feed_listing_an_incident_closed_long_ago_does_not_reprint_it() -> None:
+    old = Incident("i9", "Old outage", "resolved", (Update("u1", "resolved", "Fixed.", NOW),))
+    s0 = diff(PAGE, "gcp", None, snap(incidents=(old,)), NOW).state
+    month_later = NOW + timedelta(days=31)
+    s1 = diff(PAGE, "gcp", s0, snap(incidents=(old,)), month_later).state
+    assert s1.incidents == {}  # pruned from state after the retention period
+    again = diff(PAGE, "gcp", s1, snap(incidents=(old,)), month_later + timedelta(minutes=1))
+    assert again.events == []

@@ -217,3 +217,31 @@ def test_state_round_trips_through_redis_as_json(run: Run, pages: PageServer, st
     run.poll()
     raw = run.r.get("statusmon:state:claude")
     assert json.loads(raw)["components"][story.component]["status"] == "major_outage"
+
+
+def test_an_instatus_page_is_read_from_its_components_and_its_summary(
+    r: store.Redis, pages: PageServer
+) -> None:
+    from tests.paths import FIXTURES
+
+    page = PageConfig("perplexity", "Perplexity", pages.url, "instatus")
+    poller = Poller(r, new_session(), timeout=5)
+    events: list[StatusEvent] = []
+    pages.set(
+        "/v2/components.json", (FIXTURES / "instatus/perplexity-v2-components.json").read_bytes()
+    )
+    incident = {
+        "name": "API errors",
+        "started": "2026-09-04T10:00:00.000Z",
+        "status": "INVESTIGATING",
+        "impact": "MAJOROUTAGE",
+        "url": f"{pages.url}/incident/cl4a8n3070721qtmzvts760c4",
+    }
+    page_obj = {"name": "Perplexity", "url": pages.url, "status": "HASISSUES"}
+    pages.set_json("/summary.json", {"page": page_obj, "activeIncidents": [incident]})
+    assert poller.poll(page, events.extend).outcome == "changed"
+    assert [(e.kind, e.status, e.incident_name) for e in events] == [
+        ("incident", "investigating", "API errors")
+    ]
+    assert poller.poll(page, events.extend).outcome == "not_modified"
+    assert pages.not_modified["/summary.json"] == pages.not_modified["/v2/components.json"] == 1

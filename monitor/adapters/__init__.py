@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -30,6 +30,19 @@ class Adapter(Protocol):
     def parse_webhook(self, payload: dict[str, Any], page: PageConfig) -> Snapshot:
         """A partial snapshot from a pushed payload; ParseError if the shape is unknown."""
         ...
+
+
+class MultiUrlAdapter(Adapter, Protocol):
+    """A platform whose state is spread over several URLs (Instatus: components + summary)."""
+
+    def extra_urls(self, page: PageConfig) -> list[str]: ...
+
+    def parse_many(self, bodies: Mapping[str, bytes], page: PageConfig) -> Snapshot: ...
+
+
+def extra_urls(adapter: Adapter, page: PageConfig) -> list[str]:
+    more = getattr(adapter, "extra_urls", None)
+    return list(more(page)) if more is not None else []
 
 
 def registry() -> dict[str, Adapter]:
