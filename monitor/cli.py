@@ -23,6 +23,8 @@ from monitor.settings import FORMATS, load_settings
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.func is _config_check:  # it reads the environment itself: every problem is listed
+        return int(_config_check(args, None))
     try:
         settings = load_settings()
         setup_logging(settings.log_level)
@@ -58,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         func=_config_check
     )
     proc = sub.add_parser("proc", help="exec one process of the system (used by the Procfile)")
-    proc.add_argument("name", choices=["worker", "notifier", "beat", "web", "flower"])
+    proc.add_argument("name", choices=processes.NAMES)
     proc.set_defaults(func=_proc)
     pages = sub.add_parser("pages", help="the monitored pages")
     pages_sub = pages.add_subparsers(required=True, metavar="ACTION")
@@ -132,9 +134,9 @@ def _check(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untype
 
 
 def _config_check(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
-    pages = load_pages(settings.pages_path)
-    print(f"{settings.pages_path}: {len(pages)} pages OK")
-    return 0
+    from monitor import config_check
+
+    return config_check.main(os.environ)
 
 
 def _proc(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]

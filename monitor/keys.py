@@ -38,3 +38,19 @@ def event(dedup_key: str) -> str:
 
 def alive(role: str) -> str:
     return f"{PREFIX}alive:{role}"
+
+
+# Metrics: counters shared by every process and container, read by the /metrics collector.
+METRICS = PREFIX + "metrics:"
+METRICS_POLLS = METRICS + "polls"  # hash: "<page id>|<outcome>" -> polls
+METRICS_BYTES = METRICS + "bytes"  # hash: "<page id>|fetched" / "<page id>|full" -> bytes
+METRICS_EVENTS = METRICS + "events"  # hash: event kind -> printed events
+METRICS_NOTIFY = METRICS + "notify"  # hash: notify outcome (printed, duplicate, …) -> count
+METRICS_WEBHOOK_REJECTIONS = METRICS + "webhook_rejections"  # hash: reason -> count
+METRICS_FILTERED = METRICS + "filtered"  # hash: page id -> events held back by its filters
+METRICS_LAG = METRICS + "lag"  # hash: bucket upper bound ("+Inf" last) -> count, "sum" -> s
+
+
+def body_size(url: str) -> str:
+    """string: size of the last full body fetched from url (what a 304 saved)."""
+    return f"{METRICS}size:{hashlib.sha256(url.encode()).hexdigest()[:24]}"

@@ -16,7 +16,7 @@ from typing import cast
 import redis
 import requests
 
-from monitor import keys, store
+from monitor import keys, metrics, store
 from monitor.adapters import Adapter, MultiUrlAdapter, extra_urls, get_adapter
 from monitor.config import PageConfig
 from monitor.detect import diff, migrated
@@ -35,7 +35,9 @@ Emit = Callable[[list[StatusEvent]], None]
 class PollResult:
     outcome: str  # changed | not_modified | backed_off | busy | error
     events: list[StatusEvent] = field(default_factory=list)
-    size: int = 0
+    size: int = 0  # bytes received
+    full_size: int = 0  # bytes a fetch without validators would have cost (monitor.metrics)
+    filtered: int = 0  # events the page's filters held back
 
 
 @dataclass(frozen=True)
@@ -94,11 +96,15 @@ class Poller:
         }
         store.record_success(self.redis, page.host)
         size = sum(f.size for f in fetched.values())
+        full = sum(
+            metrics.full_size(self.redis, url, None if f.status == 304 else f.size)
+            for url, f in fetched.items()
+        )
         if not any(f.changed for f in fetched.values()):
             for url, f in fetched.items():
                 if f.validators != store.load_validators(self.redis, url):
                     store.save_validators(self.redis, url, f.validators)
-            return PollResult("not_modified", size=size)
+            return PollResult("not_modified", size=size, full_size=full)
         try:
             snap = self._parse(adapter, page, fetched)
         except ParseError:
@@ -110,7 +116,8 @@ class Poller:
         result = self._apply(page, kind, prev, snap, emit)
         for url, f in fetched.items():
             store.save_validators(self.redis, url, f.validators)
-        return PollResult("changed", result, size)
+        result.size, result.full_size = size, full
+        return result
 
     def _parse(self, adapter: Adapter, page: PageConfig, fetched: dict[str, Fetched]) -> Snapshot:
         """One URL: parse it. Several (e.g. Instatus): re-read the unchanged ones and merge."""
@@ -127,11 +134,11 @@ class Poller:
 
     def _detect(self, page: PageConfig, prev: PageState | None, emit: Emit) -> PollResult:
         kind, snap = probe(self.session, page, self.timeout)
-        return PollResult("changed", self._apply(page, kind, prev, snap, emit))
+        return self._apply(page, kind, prev, snap, emit)
 
     def _apply(
         self, page: PageConfig, kind: str, prev: PageState | None, snap: Snapshot, emit: Emit
-    ) -> list[StatusEvent]:
+    ) -> PollResult:
         now = datetime.now(UTC)
         if prev is not None and not migrated(prev, kind, snap):
             missing = [i for i in prev.open_incident_ids() if i not in snap.incidents]
@@ -141,4 +148,4 @@ class Poller:
         result = diff(page, kind, prev, snap, now, "poll", self.retention)
         emit(result.events)
         store.save_state(self.redis, page.id, result.state)
-        return result.events
+        return PollResult("changed", result.events, filtered=result.filtered)

@@ -6,7 +6,7 @@ import logging
 import time
 from typing import Any
 
-from monitor import keys, store
+from monitor import keys, metrics, store
 from monitor.events import StatusEvent
 from monitor.notify import deliver
 from monitor.schedule import claim_due, load_page
@@ -35,6 +35,8 @@ def poll(self: RuntimeTask, page_id: str) -> dict[str, Any]:
     store.heartbeat(self.redis, "poll")
     sent: list[str] = []
     result = self.poller.poll(page, lambda events: sent.extend(enqueue_events(events)))
+    metrics.record_poll(self.redis, page.id, result.outcome, result.size, result.full_size)
+    metrics.record_filtered(self.redis, page.id, result.filtered)
     return {"outcome": result.outcome, "notify": sent}
 
 
@@ -51,6 +53,7 @@ def notify(self: RuntimeTask, event_data: dict[str, Any]) -> str:
     event = StatusEvent.from_dict(event_data)
     store.heartbeat(self.redis, "notifier")
     outcome = deliver(self.redis, event, self.write_line, self.settings.dedup_ttl)
+    metrics.record_delivery(self.redis, event, outcome)
     if outcome == "in_flight":  # another notifier holds the claim: look again once it expired
         raise self.retry(countdown=keys.CLAIM_TTL)
     return outcome

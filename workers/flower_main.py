@@ -1,0 +1,16 @@
+"""`python -m workers.flower_main -A workers.celery_app flower …`: Flower with statusmon's logging.
+
+Celery's `celery` command, after monitor.logs has set up the root logger: Tornado then adds no
+handler of its own, so Flower's lines are text or JSON (LOG_FORMAT) with secrets redacted,
+like every other process. monitor/processes.py starts Flower this way.
+"""
+
+from __future__ import annotations
+
+from celery.__main__ import main
+
+from monitor.logs import setup_logging
+
+if __name__ == "__main__":
+    setup_logging()
+    main()

@@ -1,0 +1,61 @@
+"""Celery's own logs through monitor.logs (stderr, LOG_FORMAT text/JSON, secrets redacted).
+
+Connecting to `setup_logging` makes Celery skip its own logging configuration in the worker,
+the notifier and beat. Each line logged inside a task also carries `task_id`, `task` and, for
+poll and notify tasks, the `page_id`; so do Celery's "received" / "succeeded" lines.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from celery import current_task
+from celery.signals import setup_logging as celery_setup_logging
+
+from monitor.logs import setup_logging
+
+
+class TaskContext(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        task = current_task
+        request = getattr(task, "request", None) if task else None
+        if request is not None and request.id:
+            record.__dict__.setdefault("task_id", request.id)
+            record.__dict__.setdefault("task", task.name)
+            _set_page(record, page_of(request.args))
+        data = record.__dict__.get("data")
+        if isinstance(data, Mapping) and isinstance(data.get("args"), str):
+            _set_page(record, page_of(_literal(data["args"])))
+        return True
+
+
+def page_of(args: Any) -> str | None:
+    """The page a task is about: poll's arg is the page id, notify's is an event dict (whose
+    argsrepr is `(page_id, dedup_key)`)."""
+    if not isinstance(args, list | tuple) or not args:
+        return None
+    first = args[0]
+    if isinstance(first, Mapping):
+        first = first.get("page_id")
+    return first if isinstance(first, str) else None
+
+
+def _literal(text: str) -> Any:
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def _set_page(record: logging.LogRecord, page_id: str | None) -> None:
+    if page_id is not None:
+        record.__dict__.setdefault("page_id", page_id)
+
+
+@celery_setup_logging.connect
+def _use_statusmon_logging(loglevel: int | str | None = None, **_: Any) -> None:
+    level = logging.getLevelName(loglevel) if isinstance(loglevel, int) else loglevel
+    setup_logging(level, filters=[TaskContext()])
