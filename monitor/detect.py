@@ -53,10 +53,8 @@ def diff(
             del state.components[gone]
     cutoff = now - retention
     for incident in snap.incidents.values():
-        if _long_closed(incident, state.incidents.get(incident.id), cutoff):
-            continue  # history feeds list old incidents after we forgot them: stay forgotten
         incident = _remember(incident, state.incidents.get(incident.id))
-        events += maker.incident(incident, state.incidents.get(incident.id), first)
+        events += maker.incident(incident, state.incidents.get(incident.id), first, cutoff)
         state.incidents[incident.id] = _incident_state(
             incident, state.incidents.get(incident.id), now
         )
@@ -110,11 +108,6 @@ def _copy(prev: PageState) -> PageState:
         {k: replace(v) for k, v in prev.components.items()},
         {k: replace(v, seen=list(v.seen)) for k, v in prev.incidents.items()},
     )
-
-
-def _long_closed(incident: Incident, old: IncidentState | None, cutoff: datetime) -> bool:
-    last = incident.updates[-1].at if incident.updates else None
-    return old is None and incident.closed and last is not None and last < cutoff
 
 
 def _remember(incident: Incident, old: IncidentState | None) -> Incident:
@@ -206,12 +199,14 @@ class _EventMaker:
         ]
 
     def incident(
-        self, incident: Incident, old: IncidentState | None, first: bool
+        self, incident: Incident, old: IncidentState | None, first: bool, cutoff: datetime
     ) -> list[StatusEvent]:
         seen = set(old.seen) if old else set()
         fresh = [u for u in incident.updates if u.id not in seen]
         if old is None and first:
             fresh = [] if incident.closed else fresh[-1:]  # baseline: the latest update only
+        elif old is None and incident.closed:  # history feeds still list closed incidents
+            fresh = [u for u in fresh if u.at >= cutoff]  # we pruned: old updates are history
         return [self.update_event(incident, u) for u in fresh]
 
     def update_event(self, incident: Incident, update: Update) -> StatusEvent:

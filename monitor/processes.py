@@ -12,7 +12,7 @@ from monitor.config import ConfigError
 APP = ["-A", "workers.celery_app"]
 CELERY = [sys.executable, "-m", "celery", *APP]
 NAMES = ("web", "worker", "notifier", "beat", "flower")  # the Procfile's and compose's processes
-ORDER = ("worker", "notifier", "beat")  # what `statusmon run` starts, in this order
+ORDER = ("worker", "notifier", "beat", "web")  # what `statusmon run` starts, in this order
 POOLS = ("threads", "prefork", "solo")
 
 Env = Mapping[str, str]

@@ -5,8 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
 
+import requests
+
+from monitor.redis_server import free_port
 from tests.support.pageserver import PageServer
 from tests.support.procs import Proc, records
 from tests.support.scenarios import StatuspageStory
@@ -14,7 +19,7 @@ from tests.support.scenarios import StatuspageStory
 SUMMARY = "/api/v2/summary.json"
 
 
-def start_run(tmp_path: Path, pages_url: str) -> Proc:
+def start_run(tmp_path: Path, pages_url: str, port: int) -> Proc:
     pages_file = tmp_path / "pages.yaml"
     pages_file.write_text(
         f"pages:\n  - id: claude\n    name: Claude\n    url: {pages_url}\n"
@@ -26,9 +31,22 @@ def start_run(tmp_path: Path, pages_url: str) -> Proc:
         MONITOR_DATA=str(tmp_path / "data"),
         PYTHONUNBUFFERED="1",
         POLL_CONCURRENCY="2",
+        PORT=str(port),
     )
     argv = [sys.executable, "-m", "monitor", "run"]
     return Proc("run", argv, env, tmp_path).start()
+
+
+def health(port: int, timeout: float = 60) -> dict[str, object]:
+    """The web process's /health, once it answers."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return dict(requests.get(f"http://127.0.0.1:{port}/health", timeout=2).json())
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            threading.Event().wait(0.2)
 
 
 def interrupt(proc: Proc) -> int:
@@ -41,9 +59,11 @@ def test_run_prints_changes_stops_on_ctrl_c_and_resumes_without_reprinting(
 ) -> None:
     story = StatuspageStory()
     pages.set_json(SUMMARY, story.summary("major_outage", changed="09:00"))
-    first = start_run(tmp_path, pages.url)
+    port = free_port()
+    first = start_run(tmp_path, pages.url, port)
     try:
         lines = first.wait_lines(2, timeout=90)
+        assert health(port)["pages"] == 1
     finally:
         code = interrupt(first)
     assert code == 0, first.log_tail()
@@ -54,7 +74,7 @@ def test_run_prints_changes_stops_on_ctrl_c_and_resumes_without_reprinting(
     assert (tmp_path / "data" / "redis" / "appendonly.aof").stat().st_size > 0
 
     polled = pages.hits[SUMMARY]
-    second = start_run(tmp_path, pages.url)
+    second = start_run(tmp_path, pages.url, port)
     try:
         pages.wait_hits(SUMMARY, polled + 1, timeout=90)  # resumed and polled the same page
         pages.set_json(SUMMARY, story.summary("operational", changed="09:30"))

@@ -14,7 +14,15 @@ from monitor.schedule import sync_pages
 from monitor.settings import load_settings
 from workers.runtime import connect
 
-app = Celery("statusmon", include=["workers.tasks"])
+app = Celery(
+    "statusmon",
+    include=[
+        "workers.logging_setup",
+        "workers.tasks",
+        "workers.webhook_tasks",
+        "workers.heartbeats",
+    ],
+)
 app.config_from_object("celeryconfig")
 
 

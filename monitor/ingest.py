@@ -1,0 +1,81 @@
+"""One pushed update (a webhook payload) of one page: parse, diff, emit, save — under the lock.
+
+The same path as a poll (monitor/poll.py): the same page lock, the same detector with the
+same data-derived dedup keys, events emitted *before* the state is saved. So a webhook and a
+poll of the same change, or the same webhook twice, print once. A payload is a partial view:
+`diff` only adds what it shows; the poll that follows (`hint_due`) catches what it leaves out.
+Unlike a poll, which skips a busy page, a webhook waits for the lock: its update must not be
+dropped. If the lock stays taken, `PageBusy` says "try again later".
+
+Also the Redis bookkeeping of deliveries: replayed message ids, and the hint-poll throttle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import redis
+
+from monitor import keys, store
+from monitor.adapters import get_adapter
+from monitor.config import PageConfig
+from monitor.detect import diff
+from monitor.events import StatusEvent
+
+Emit = Callable[[list[StatusEvent]], None]
+LOCK_WAIT = 20.0  # seconds a webhook waits for a poll of the same page to finish
+HINT_EVERY = 5  # seconds: at most one hint poll per page, however many webhooks arrive
+
+
+class PageBusy(Exception):
+    """Transient: the page lock was not free within LOCK_WAIT. Retry the webhook later."""
+
+
+def ingest(
+    r: redis.Redis,
+    page: PageConfig,
+    payload: dict[str, Any],
+    emit: Emit,
+    now: datetime,
+    lock_wait: float = LOCK_WAIT,
+    retention: timedelta = timedelta(days=30),
+) -> list[StatusEvent]:
+    """The events the payload adds to the page's state; ParseError if its shape is unknown."""
+    kind = page.kind or "statuspage"
+    snap = get_adapter(kind).parse_webhook(payload, page)
+    lock = r.lock(keys.lock(page.id), timeout=keys.LOCK_TTL, blocking_timeout=lock_wait)
+    if not lock.acquire():
+        raise PageBusy(page.id)
+    try:
+        result = diff(page, kind, store.load_state(r, page.id), snap, now, "webhook", retention)
+        emit(result.events)
+        store.save_state(r, page.id, result.state)
+    finally:
+        lock.release()
+    return result.events
+
+
+def hint_due(r: redis.Redis, page_id: str, every: int = HINT_EVERY) -> bool:
+    """Whether to poll the page now. SET NX EX: the first webhook in a window wins; the losers
+    send no poll, since one is already on its way (and the provider is spared a burst)."""
+    return bool(r.set(f"{keys.PREFIX}hint:{page_id}", "1", nx=True, ex=every))
+
+
+def claim_delivery(r: redis.Redis, page_id: str, message_id: str, ttl: int) -> bool:
+    """Whether this is the first delivery of a signed message id (Standard Webhooks).
+    SET NX EX: the first delivery wins; a replay (the loser) is answered 2xx by the caller so
+    the sender stops retrying, and is not enqueued again. `ttl` covers the timestamp window."""
+    return bool(r.set(_delivery_key(page_id, message_id), "1", nx=True, ex=ttl))
+
+
+def release_delivery(r: redis.Redis, page_id: str, message_id: str) -> None:
+    """The delivery was not enqueued after all: its retry must not look like a replay."""
+    r.delete(_delivery_key(page_id, message_id))
+
+
+def _delivery_key(page_id: str, message_id: str) -> str:
+    digest = hashlib.sha256(message_id.encode("utf-8", "replace")).hexdigest()[:32]
+    return f"{keys.PREFIX}webhook-id:{page_id}:{digest}"

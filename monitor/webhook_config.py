@@ -1,0 +1,203 @@
+"""The `webhook:` section of a page in pages.yaml, and the web process's WEBHOOK_* environment.
+
+```yaml
+webhook:
+  scheme: standard            # hmac (X-Signature, default) | github | standard
+  secrets: [whsec_…]          # literal secrets; better: secret_files / secret_env
+  secret_files: [/run/secrets/github-webhook]
+  secret_env: [GITHUB_WEBHOOK_SECRET]   # $NAME, or the file named by $NAME_FILE
+  tolerance: 300              # standard: seconds a timestamp may be off
+---
+webhook:                      # Statuspage subscriber webhooks carry no signature:
+  unsigned: true              # the secret is a path token, POST /webhook/<page>/<token>,
+  provider_page_id: kctbh9vrtdwd   # and the payload's page.id must be this
+  secret_env: [GITHUB_WEBHOOK_TOKEN]
+```
+
+Secrets are read once, at start-up; a problem names the field, never the secret. They live in
+a `Secrets` holder that shows nothing of itself to repr, dict() or JSON, so a PageConfig can be
+logged or stored (monitor.schedule keeps pages in Redis) without its keys.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from monitor.signing import SCHEMES, TOLERANCE, Secrets, standard_key
+
+Mode = Literal["hmac", "github", "standard", "unsigned"]
+_SECRET_FIELDS = ("secrets", "secret_files", "secret_env")
+_FIELDS = {"scheme", "unsigned", "provider_page_id", "tolerance", *_SECRET_FIELDS}
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    mode: Mode
+    secrets: Secrets  # signing keys; for mode "unsigned", the path tokens
+    provider_page_id: str | None = None
+    tolerance: int = TOLERANCE
+
+
+def parse_webhook_section(
+    raw: Any, problems: list[str], env: Mapping[str, str] | None = None
+) -> WebhookConfig | None:
+    """None: the page takes no webhooks. Appends "field 'webhook.…': …" problems."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        problems.append("field 'webhook': expected a mapping")
+        return None
+    mine = _Problems()
+    for key in raw:
+        if key not in _FIELDS:
+            mine.add(str(key), "unknown field")
+    unsigned = raw.get("unsigned", False)
+    if not isinstance(unsigned, bool):
+        mine.add("unsigned", f"{unsigned!r} must be true or false")
+    scheme = raw.get("scheme", "hmac")
+    if scheme not in SCHEMES:
+        mine.add("scheme", f"{scheme!r} is not one of {', '.join(SCHEMES)}")
+    tolerance = raw.get("tolerance", TOLERANCE)
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int) or tolerance < 1:
+        mine.add("tolerance", f"{tolerance!r} must be whole seconds ≥ 1")
+    found = _secrets(raw, os.environ if env is None else env, mine)
+    provider_page_id = raw.get("provider_page_id")
+    if unsigned is True:
+        _check_unsigned(raw, found, provider_page_id, mine)
+        keys = [token.encode() for _, token in found]
+    else:
+        if not found:
+            mine.add("secrets", "a signed page needs a secret (or mark it 'unsigned: true')")
+        keys = _signing_keys(scheme, found, mine)
+    problems += mine.rendered
+    if mine.rendered:
+        return None
+    mode: Mode = "unsigned" if unsigned else scheme
+    return WebhookConfig(mode, Secrets(tuple(keys)), provider_page_id, tolerance)
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.rendered: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.rendered.append(f"field 'webhook.{where}': {message}")
+
+
+def _signing_keys(scheme: Any, found: list[tuple[str, str]], mine: _Problems) -> list[bytes]:
+    if scheme != "standard":
+        return [value.encode() for _, value in found]
+    keys = []
+    for where, value in found:
+        try:
+            keys.append(standard_key(value))
+        except ValueError as exc:
+            mine.add(where, str(exc))
+    return keys
+
+
+def _check_unsigned(
+    raw: Mapping[str, Any], found: list[tuple[str, str]], provider_page_id: Any, mine: _Problems
+) -> None:
+    if "scheme" in raw:
+        mine.add("scheme", "an unsigned page has no signature scheme")
+    if not found:
+        mine.add("secrets", "an unsigned page needs a path token (secret_env or secret_files)")
+    for where, token in found:
+        if not _TOKEN.match(token):
+            mine.add(where, "a path token must be 16-256 of A-Z a-z 0-9 _ -")
+    if not isinstance(provider_page_id, str) or not provider_page_id.strip():
+        mine.add("provider_page_id", "required for an unsigned page (the payload's page.id)")
+
+
+def _secrets(
+    raw: Mapping[str, Any], env: Mapping[str, str], mine: _Problems
+) -> list[tuple[str, str]]:
+    """(field, value) of every secret the section names, in order."""
+    found: list[tuple[str, str]] = []
+    for key in _SECRET_FIELDS:
+        items = raw.get(key) or []
+        if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
+            mine.add(key, "expected a list of non-empty strings")
+            continue
+        for i, item in enumerate(items):
+            where = f"{key}[{i}]"
+            value = item if key == "secrets" else _read(key, item, env, where, mine)
+            if value is not None:
+                found.append((where, value))
+    return found
+
+
+def _read(key: str, item: str, env: Mapping[str, str], where: str, mine: _Problems) -> str | None:
+    path = item
+    if key == "secret_env":
+        if env.get(item):
+            return env[item]
+        if not env.get(f"{item}_FILE"):
+            mine.add(where, f"environment variable {item} (or {item}_FILE) is not set")
+            return None
+        path = env[f"{item}_FILE"]
+    try:
+        value = Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        mine.add(where, f"cannot read {path}: {type(exc).__name__}")
+        return None
+    if not value:
+        mine.add(where, f"{path} is empty")
+    return value or None
+
+
+@dataclass(frozen=True)
+class IngressSettings:
+    """The web process: REDIS_URL, MONITOR_PAGES, WEBHOOK_MAX_BYTES, WEBHOOK_RATE_LIMIT,
+    HEALTH_STALE_AFTER (seconds since a role was last seen before /health says 503)."""
+
+    redis_url: str
+    pages_path: str = "pages.yaml"
+    broker_url: str = ""  # "": the same Redis
+    max_bytes: int = 1 << 20
+    rate_limit: str = "120/minute"  # per source address, Flask-Limiter notation
+    stale_after: float = 60.0
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        if not self.broker_url:
+            object.__setattr__(self, "broker_url", self.redis_url)
+
+
+def load_ingress_settings(env: Mapping[str, str] | None = None) -> IngressSettings:
+    from limits import parse_many
+
+    from monitor.config import ConfigError
+    from monitor.settings import load_settings  # it imports monitor.config, which imports us
+
+    env = os.environ if env is None else env
+    base = load_settings(env)
+    problems: list[str] = []
+    max_bytes = env.get("WEBHOOK_MAX_BYTES", str(1 << 20))
+    if not max_bytes.isdigit() or int(max_bytes) < 1:
+        problems.append(f"WEBHOOK_MAX_BYTES: {max_bytes!r} must be a positive whole number")
+    rate = env.get("WEBHOOK_RATE_LIMIT", "120/minute")
+    try:
+        parse_many(rate)
+    except ValueError:
+        problems.append(f"WEBHOOK_RATE_LIMIT: {rate!r} is not a rate like 120/minute")
+    stale = env.get("HEALTH_STALE_AFTER", "60")
+    if not stale.isdigit() or int(stale) < 1:
+        problems.append(f"HEALTH_STALE_AFTER: {stale!r} must be whole seconds ≥ 1")
+    if problems:
+        raise ConfigError(problems)
+    return IngressSettings(
+        redis_url=base.broker_url,
+        pages_path=base.pages_path,
+        max_bytes=int(max_bytes),
+        rate_limit=rate,
+        stale_after=float(stale),
+        log_level=base.log_level,
+    )

@@ -1,0 +1,168 @@
+"""The `webhook:` section of pages.yaml, typed at start-up; a bad one names file, page and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.config import ConfigError, load_pages
+from monitor.schedule import page_to_json
+from monitor.signing import standard_key
+from monitor.webhook_config import (
+    IngressSettings,
+    load_ingress_settings,
+    parse_webhook_section,
+)
+from tests.support.web import STANDARD_SECRET, TOKEN, write_pages
+
+
+def page(webhook: Any) -> dict[str, Any]:
+    return {
+        "id": "github",
+        "name": "GitHub",
+        "url": "https://www.githubstatus.com",
+        "webhook": webhook,
+    }
+
+
+def problems_of(tmp_path: Path, webhook: Any) -> list[str]:
+    with pytest.raises(ConfigError) as failed:
+        load_pages(write_pages(tmp_path, [page(webhook)]))
+    return failed.value.problems
+
+
+def test_a_page_without_a_webhook_section_takes_no_webhooks(tmp_path: Path) -> None:
+    [loaded] = load_pages(write_pages(tmp_path, [page(None)]))
+    assert loaded.webhook is None
+
+
+def test_a_signed_section_reads_its_secrets_from_yaml_files_and_the_environment(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "one").write_text("from-a-file\n")
+    (tmp_path / "two").write_text("from-a-FILE-var")
+    env = {"HOOK_A": "from-env", "HOOK_B_FILE": str(tmp_path / "two")}
+    raw = {
+        "secrets": ["literal"],
+        "secret_files": [str(tmp_path / "one")],
+        "secret_env": ["HOOK_A", "HOOK_B"],
+    }
+    problems: list[str] = []
+    config = parse_webhook_section(raw, problems, env)
+    assert problems == []
+    assert config is not None and config.mode == "hmac"
+    assert config.secrets.values_ == (b"literal", b"from-a-file", b"from-env", b"from-a-FILE-var")
+
+
+def test_a_standard_webhooks_section_holds_the_decoded_keys(tmp_path: Path) -> None:
+    [loaded] = load_pages(
+        write_pages(tmp_path, [page({"scheme": "standard", "secrets": [STANDARD_SECRET]})])
+    )
+    assert loaded.webhook is not None and loaded.webhook.mode == "standard"
+    assert loaded.webhook.secrets.values_ == (standard_key(STANDARD_SECRET),)
+    assert loaded.webhook.tolerance == 300
+
+
+def test_an_unsigned_section_holds_its_path_token_and_provider_page_id(tmp_path: Path) -> None:
+    raw = {"unsigned": True, "provider_page_id": "kctbh9vrtdwd", "secrets": [TOKEN]}
+    [loaded] = load_pages(write_pages(tmp_path, [page(raw)]))
+    assert loaded.webhook is not None
+    assert loaded.webhook.mode == "unsigned"
+    assert loaded.webhook.provider_page_id == "kctbh9vrtdwd"
+    assert loaded.webhook.secrets.values_ == (TOKEN.encode(),)
+
+
+def test_a_page_stored_for_the_workers_carries_no_secret(tmp_path: Path) -> None:
+    [loaded] = load_pages(write_pages(tmp_path, [page({"secrets": ["hunter2-hunter2"]})]))
+    stored = page_to_json(loaded)
+    assert "hunter2" not in stored and "hunter2" not in repr(loaded)
+    assert '"mode": "hmac"' in stored
+
+
+@pytest.mark.parametrize(
+    ("webhook", "expected"),
+    [
+        ({}, "field 'webhook.secrets': a signed page needs a secret"),
+        ({"secrets": []}, "field 'webhook.secrets': a signed page needs a secret"),
+        ("yes", "field 'webhook': expected a mapping"),
+        ({"scheme": "sha1", "secrets": ["s"]}, "field 'webhook.scheme': 'sha1' is not one of"),
+        ({"secrets": "s"}, "field 'webhook.secrets': expected a list of non-empty strings"),
+        ({"secrets": ["s"], "colour": 1}, "field 'webhook.colour': unknown field"),
+        ({"secrets": ["s"], "tolerance": 0}, "field 'webhook.tolerance': 0 must be whole"),
+        ({"secrets": ["s"], "unsigned": "no"}, "field 'webhook.unsigned': 'no' must be true"),
+        (
+            {"scheme": "standard", "secrets": ["whsec_!!"]},
+            "field 'webhook.secrets[0]': not a Standard Webhooks secret",
+        ),
+        (
+            {"unsigned": True, "secrets": [TOKEN]},
+            "field 'webhook.provider_page_id': required for an unsigned page",
+        ),
+        (
+            {"unsigned": True, "provider_page_id": "x"},
+            "field 'webhook.secrets': an unsigned page needs a path token",
+        ),
+        (
+            {"unsigned": True, "provider_page_id": "x", "secrets": ["short"]},
+            "field 'webhook.secrets[0]': a path token must be 16-256",
+        ),
+        (
+            {"unsigned": True, "provider_page_id": "x", "secrets": [TOKEN], "scheme": "hmac"},
+            "field 'webhook.scheme': an unsigned page has no signature scheme",
+        ),
+        (
+            {"secret_files": ["/nonexistent/secret"]},
+            "field 'webhook.secret_files[0]': cannot read /nonexistent/secret",
+        ),
+        (
+            {"secret_env": ["STATUSMON_TEST_UNSET_VARIABLE"]},
+            "field 'webhook.secret_env[0]': environment variable STATUSMON_TEST_UNSET_VARIABLE",
+        ),
+    ],
+)
+def test_a_bad_section_fails_naming_file_page_and_field(
+    tmp_path: Path, webhook: Any, expected: str
+) -> None:
+    problems = problems_of(tmp_path, webhook)
+    where = f"{tmp_path / 'pages.yaml'}: page 'github': "
+    assert any(p.startswith(where + expected) for p in problems), problems
+
+
+def test_a_problem_never_shows_the_secret(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, {"scheme": "standard", "secrets": ["whsec_s3cr3t!value"]})
+    assert problems and not any("s3cr3t" in p for p in problems)
+
+
+def test_the_web_settings_default_to_one_mebibyte_and_120_a_minute() -> None:
+    settings = load_ingress_settings({"REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert settings == IngressSettings(redis_url="redis://127.0.0.1:1/0")
+    assert (settings.max_bytes, settings.rate_limit) == (1 << 20, "120/minute")
+    assert settings.broker_url == settings.redis_url
+
+
+def test_the_web_settings_read_the_webhook_environment() -> None:
+    env = {
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "MONITOR_PAGES": "/etc/statusmon/pages.yaml",
+        "WEBHOOK_MAX_BYTES": "4096",
+        "WEBHOOK_RATE_LIMIT": "10/second",
+        "HEALTH_STALE_AFTER": "90",
+    }
+    settings = load_ingress_settings(env)
+    assert (settings.pages_path, settings.max_bytes) == ("/etc/statusmon/pages.yaml", 4096)
+    assert (settings.rate_limit, settings.stale_after) == ("10/second", 90.0)
+
+
+def test_bad_web_settings_are_all_named() -> None:
+    env = {
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "WEBHOOK_MAX_BYTES": "1MB",
+        "WEBHOOK_RATE_LIMIT": "lots",
+        "HEALTH_STALE_AFTER": "0",
+    }
+    with pytest.raises(ConfigError) as failed:
+        load_ingress_settings(env)
+    named = [p.split(":")[0] for p in failed.value.problems]
+    assert named == ["WEBHOOK_MAX_BYTES", "WEBHOOK_RATE_LIMIT", "HEALTH_STALE_AFTER"]
