@@ -13,6 +13,15 @@ from datetime import datetime
 # Normalized component statuses, best to worst (FORMATS.md §6).
 COMPONENT_STATUSES = ("operational", "maintenance", "degraded", "partial_outage", "major_outage")
 UNKNOWN = "unknown"
+# Worst wins when several sources speak of one component; "unknown" outranks only operational.
+RANK = {
+    "operational": 0,
+    UNKNOWN: 1,
+    "maintenance": 2,
+    "degraded": 3,
+    "partial_outage": 4,
+    "major_outage": 5,
+}
 
 # Incident phases that close an incident / a maintenance.
 CLOSED_PHASES = frozenset({"resolved", "postmortem", "completed"})

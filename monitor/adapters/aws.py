@@ -25,12 +25,11 @@ from monitor.adapters import Getter
 from monitor.adapters.jsonshape import arr, loads, obj, opt_text, text
 from monitor.adapters.statuspage import gone
 from monitor.config import PageConfig
-from monitor.model import UNKNOWN, Component, Incident, ParseError, Snapshot, Update
+from monitor.model import RANK, UNKNOWN, Component, Incident, ParseError, Snapshot, Update
 
 STATUSES = {"0": "operational", "1": "operational", "2": "degraded", "3": "partial_outage"}
 PHASES = {"0": "resolved", "1": "investigating", "2": "investigating", "3": "investigating"}
 IMPACTS = {"0": "none", "1": "none", "2": "minor", "3": "major"}
-RANK = {"operational": 0, UNKNOWN: 1, "degraded": 2, "partial_outage": 3}
 RESOLVED_PREFIX = "[RESOLVED] "
 
 

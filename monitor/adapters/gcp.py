@@ -28,7 +28,7 @@ from monitor.adapters import Getter
 from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
 from monitor.adapters.statuspage import gone
 from monitor.config import PageConfig
-from monitor.model import UNKNOWN, Component, Incident, ParseError, Snapshot, Update
+from monitor.model import RANK, UNKNOWN, Component, Incident, ParseError, Snapshot, Update
 
 STATUSES = {
     "AVAILABLE": "operational",
@@ -47,15 +47,6 @@ IMPACTS = {
     "SERVICE_INFORMATION": "none",
     "SERVICE_DISRUPTION": "major",
     "SERVICE_OUTAGE": "critical",
-}
-# Worst wins when several incidents name one product; "unknown" outranks only "operational".
-RANK = {
-    "operational": 0,
-    UNKNOWN: 1,
-    "maintenance": 2,
-    "degraded": 3,
-    "partial_outage": 4,
-    "major_outage": 5,
 }
 
 

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.adapters import Getter, statuspage
-from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
+from monitor.adapters.jsonshape import arr, loads, obj, opt_text, text, when
 from monitor.config import PageConfig
 from monitor.model import UNKNOWN, Component, Incident, ParseError, Snapshot, Update
 
@@ -116,17 +116,8 @@ class InstatusAdapter:
                 inc = statuspage.parse_incident(raw, key, maintenance=key == "maintenance")
                 return Snapshot(page.name, incidents={inc.id: inc}, complete=False)
         if "component" in payload and "component_update" in payload:
-            raw = obj(payload["component"], "component")
-            change = obj(payload["component_update"], "component_update")
-            status_raw = text(change.get("new_status", raw.get("status")), "new_status")
-            comp = Component(
-                id=text(raw.get("id", change.get("component_id")), "component.id"),
-                name=text(raw.get("name"), "component.name"),
-                status=STATUSES.get(status_raw.upper(), UNKNOWN),
-                status_raw=status_raw,
-                updated_at=opt_when(change.get("created_at"), "component_update.created_at"),
-            )
-            return Snapshot(page.name, components={comp.id: comp}, complete=False)
+            normalize = lambda raw: STATUSES.get(raw.upper(), UNKNOWN)  # noqa: E731
+            return statuspage.component_webhook(payload, page, normalize)
         raise ParseError("not an Instatus webhook: no 'incident', 'maintenance' nor 'component'")
 
 

@@ -28,7 +28,7 @@ from monitor.adapters import Getter
 from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
 from monitor.adapters.statuspage import gone
 from monitor.config import PageConfig
-from monitor.model import UNKNOWN, Component, Incident, ParseError, Snapshot, Update
+from monitor.model import RANK, UNKNOWN, Component, Incident, ParseError, Snapshot, Update
 
 SERVICES = (
     "Login/SSO",
@@ -56,14 +56,6 @@ PHASES = {
     "cancelled": "completed",
 }
 IMPACTS = {"outage": "major", "incident": "minor", "notice": "none"}
-RANK = {
-    "operational": 0,
-    UNKNOWN: 1,
-    "maintenance": 2,
-    "degraded": 3,
-    "partial_outage": 4,
-    "major_outage": 5,
-}
 
 
 class SlackAdapter:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -93,20 +94,27 @@ class StatuspageAdapter:
             components = parse_components(rows)
             return Snapshot(page.name, components, {inc.id: inc}, complete=False)
         if "component" in payload and "component_update" in payload:
-            raw = obj(payload["component"], "component")
-            change = obj(payload["component_update"], "component_update")
-            status_raw = text(change.get("new_status", raw.get("status")), "new_status")
-            comp = Component(
-                id=text(raw.get("id", change.get("component_id")), "component.id"),
-                name=text(raw.get("name"), "component.name"),
-                status=STATUSES.get(status_raw, UNKNOWN),
-                status_raw=status_raw,
-                group_id=opt_text(raw.get("group_id"), "component.group_id"),
-                updated_at=opt_when(raw.get("updated_at"), "component.updated_at")
-                or opt_when(change.get("created_at"), "component_update.created_at"),
-            )
-            return Snapshot(page.name, components={comp.id: comp}, complete=False)
+            return component_webhook(payload, page, lambda raw: STATUSES.get(raw, UNKNOWN))
         raise ParseError("not a Statuspage webhook: no 'incident' nor 'component_update'")
+
+
+def component_webhook(
+    payload: dict[str, Any], page: PageConfig, normalize: Callable[[str], str]
+) -> Snapshot:
+    """`component_update` + `component`: one component's new status (Statuspage, Instatus)."""
+    raw = obj(payload["component"], "component")
+    change = obj(payload["component_update"], "component_update")
+    status_raw = text(change.get("new_status", raw.get("status")), "new_status")
+    comp = Component(
+        id=text(raw.get("id", change.get("component_id")), "component.id"),
+        name=text(raw.get("name"), "component.name"),
+        status=normalize(status_raw),
+        status_raw=status_raw,
+        group_id=opt_text(raw.get("group_id"), "component.group_id"),
+        updated_at=opt_when(raw.get("updated_at"), "component.updated_at")
+        or opt_when(change.get("created_at"), "component_update.created_at"),
+    )
+    return Snapshot(page.name, components={comp.id: comp}, complete=False)
 
 
 def parse_components(rows: list[Any]) -> dict[str, Component]:
