@@ -37,8 +37,9 @@ def diff(
     if prev is not None and migrated(prev, provider, snap):
         baseline = diff(page, provider, None, snap, now, source, retention)
         return Diff([_migration_event(page, provider, prev, snap, now, source)], baseline.state)
-    first = prev is None
+    first = prev is None or not prev.baselined  # a webhook before the first poll: still first
     state = PageState() if prev is None else _copy(prev)
+    state.baselined = state.baselined or snap.complete
     state.platform = provider
     state.platform_page_id = snap.platform_page_id or state.platform_page_id
     maker = _EventMaker(page, provider, state, snap, source)
@@ -107,6 +108,7 @@ def _copy(prev: PageState) -> PageState:
         prev.platform_page_id,
         {k: replace(v) for k, v in prev.components.items()},
         {k: replace(v, seen=list(v.seen)) for k, v in prev.incidents.items()},
+        prev.baselined,
     )
 
 

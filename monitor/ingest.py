@@ -12,7 +12,6 @@ Also the Redis bookkeeping of deliveries: replayed message ids, and the hint-pol
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -61,21 +60,16 @@ def ingest(
 def hint_due(r: redis.Redis, page_id: str, every: int = HINT_EVERY) -> bool:
     """Whether to poll the page now. SET NX EX: the first webhook in a window wins; the losers
     send no poll, since one is already on its way (and the provider is spared a burst)."""
-    return bool(r.set(f"{keys.PREFIX}hint:{page_id}", "1", nx=True, ex=every))
+    return bool(r.set(keys.hint(page_id), "1", nx=True, ex=every))
 
 
 def claim_delivery(r: redis.Redis, page_id: str, message_id: str, ttl: int) -> bool:
     """Whether this is the first delivery of a signed message id (Standard Webhooks).
     SET NX EX: the first delivery wins; a replay (the loser) is answered 2xx by the caller so
     the sender stops retrying, and is not enqueued again. `ttl` covers the timestamp window."""
-    return bool(r.set(_delivery_key(page_id, message_id), "1", nx=True, ex=ttl))
+    return bool(r.set(keys.webhook_id(page_id, message_id), "1", nx=True, ex=ttl))
 
 
 def release_delivery(r: redis.Redis, page_id: str, message_id: str) -> None:
     """The delivery was not enqueued after all: its retry must not look like a replay."""
-    r.delete(_delivery_key(page_id, message_id))
-
-
-def _delivery_key(page_id: str, message_id: str) -> str:
-    digest = hashlib.sha256(message_id.encode("utf-8", "replace")).hexdigest()[:32]
-    return f"{keys.PREFIX}webhook-id:{page_id}:{digest}"
+    r.delete(keys.webhook_id(page_id, message_id))

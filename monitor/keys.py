@@ -28,6 +28,17 @@ def validators(url: str) -> str:
     return f"{PREFIX}http:{hashlib.sha256(url.encode()).hexdigest()[:24]}"
 
 
+def hint(page_id: str) -> str:
+    """Set while a webhook-triggered poll of the page is on its way (monitor.ingest)."""
+    return f"{PREFIX}hint:{page_id}"
+
+
+def webhook_id(page_id: str, message_id: str) -> str:
+    """A signed webhook's id, remembered for its timestamp window to drop replays."""
+    digest = hashlib.sha256(message_id.encode("utf-8", "replace")).hexdigest()[:32]
+    return f"{PREFIX}webhook-id:{page_id}:{digest}"
+
+
 def backoff(host: str) -> str:
     return f"{PREFIX}backoff:{host}"
 

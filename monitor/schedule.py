@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import redis
@@ -79,8 +79,9 @@ def load_page(r: redis.Redis, page_id: str) -> PageConfig | None:
 
 
 def page_to_json(page: PageConfig) -> str:
-    data = asdict(page)
-    return json.dumps(data, sort_keys=True, default=dict)
+    """Everything a worker needs; webhook secrets stay with the processes that read pages.yaml."""
+    data = asdict(replace(page, webhook=None))
+    return json.dumps(data, sort_keys=True)
 
 
 def page_from_json(raw: str | bytes) -> PageConfig:

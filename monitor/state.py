@@ -37,6 +37,7 @@ class PageState:
     platform_page_id: str | None = None
     components: dict[str, ComponentState] = field(default_factory=dict)
     incidents: dict[str, IncidentState] = field(default_factory=dict)
+    baselined: bool = False  # a complete snapshot was seen (a webhook alone gives a partial one)
 
     def open_incident_ids(self) -> list[str]:
         return [i for i, s in self.incidents.items() if s.closed_at is None]
@@ -52,4 +53,5 @@ class PageState:
             platform_page_id=data.get("platform_page_id"),
             components={k: ComponentState(**v) for k, v in data.get("components", {}).items()},
             incidents={k: IncidentState(**v) for k, v in data.get("incidents", {}).items()},
+            baselined=data.get("baselined", True),
         )

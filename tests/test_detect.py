@@ -182,3 +182,20 @@ def test_a_history_feed_listing_an_incident_closed_long_ago_does_not_reprint_it(
     assert s1.incidents == {}  # pruned from state after the retention period
     again = diff(PAGE, "gcp", s1, snap(incidents=(old,)), month_later + timedelta(minutes=1))
     assert again.events == []
+
+
+def test_a_webhook_before_the_first_poll_keeps_the_first_poll_a_baseline() -> None:
+    pushed = diff(PAGE, "statuspage", None, snap(comp("degraded"), complete=False), NOW)
+    other = Incident(
+        "i2",
+        "Other",
+        "identified",
+        tuple(
+            Update(f"o{n}", st, st, at(n)) for n, st in enumerate(("investigating", "identified"))
+        ),
+    )
+    first_poll = diff(
+        PAGE, "statuspage", pushed.state, snap(comp("degraded"), incidents=(other,)), NOW
+    )
+    assert [e.update_id for e in first_poll.events] == ["o1"]  # its latest update only
+    assert first_poll.state.baselined and not pushed.state.baselined
