@@ -144,3 +144,17 @@ def test_the_page_of_a_task_is_its_first_argument() -> None:
     assert page_of(("claude",)) == "claude"
     assert page_of([{"page_id": "github", "kind": "component"}]) == "github"
     assert page_of(()) is None and page_of(None) is None and page_of((3,)) is None
+
+
+def test_the_every_second_tick_is_not_logged_at_info(out: io.StringIO) -> None:
+    from workers.logging_setup import QuietTick
+
+    log = logger_to(out, "json", QuietTick())
+    log.info("Scheduler: Sending due task tick (statusmon.tick)")
+    log.info("Task statusmon.tick[t3] succeeded in 0.002s: 0")
+    log.info("Task statusmon.poll[t1] received")
+    log.error("Task statusmon.tick[t4] raised: boom")
+    assert [r["message"] for r in records(out)] == [
+        "Task statusmon.poll[t1] received",
+        "Task statusmon.tick[t4] raised: boom",
+    ]

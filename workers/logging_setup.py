@@ -32,6 +32,14 @@ class TaskContext(logging.Filter):
         return True
 
 
+class QuietTick(logging.Filter):
+    """Beat's tick runs every second: its routine INFO lines ("Sending due task tick", "Task
+    statusmon.tick[…] received/succeeded") are dropped unless LOG_LEVEL is DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO or "statusmon.tick" not in record.getMessage()
+
+
 def page_of(args: Any) -> str | None:
     """The page a task is about: poll's arg is the page id, notify's is an event dict (whose
     argsrepr is `(page_id, dedup_key)`)."""
@@ -58,4 +66,5 @@ def _set_page(record: logging.LogRecord, page_id: str | None) -> None:
 @celery_setup_logging.connect
 def _use_statusmon_logging(loglevel: int | str | None = None, **_: Any) -> None:
     level = logging.getLevelName(loglevel) if isinstance(loglevel, int) else loglevel
-    setup_logging(level, filters=[TaskContext()])
+    quiet = [] if str(level).upper() == "DEBUG" else [QuietTick()]
+    setup_logging(level, filters=[TaskContext(), *quiet])
