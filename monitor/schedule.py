@@ -25,13 +25,16 @@ STARTUP_RATE = 200  # pages per second
 _CLAIM = """
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
 local now = tonumber(ARGV[1])
+local out = {}
 for _, id in ipairs(due) do
   local score = tonumber(redis.call('ZSCORE', KEYS[1], id))
   local interval = tonumber(redis.call('HGET', KEYS[2], id) or '60')
   local steps = math.floor((now - score) / interval) + 1
   redis.call('ZADD', KEYS[1], score + steps * interval, id)
+  table.insert(out, id)
+  table.insert(out, interval)
 end
-return due
+return out
 """
 
 
@@ -68,9 +71,10 @@ def sync_pages(r: redis.Redis, pages: list[PageConfig], now: float) -> None:
         p.execute()
 
 
-def claim_due(r: redis.Redis, now: float, limit: int = 10_000) -> list[str]:
-    due = r.eval(_CLAIM, 2, keys.SCHEDULE, keys.INTERVALS, now, limit)
-    return [str(d) for d in due]
+def claim_due(r: redis.Redis, now: float, limit: int = 10_000) -> list[tuple[str, int]]:
+    """The pages due now, each with its interval (a poll's time to live), in one round trip."""
+    flat = r.eval(_CLAIM, 2, keys.SCHEDULE, keys.INTERVALS, now, limit)
+    return [(str(flat[i]), int(flat[i + 1])) for i in range(0, len(flat), 2)]
 
 
 def load_page(r: redis.Redis, page_id: str) -> PageConfig | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import UTC, datetime
 
+import pytest
 from celery.result import AsyncResult
 
 from monitor.adapters import get_adapter
@@ -73,3 +75,23 @@ def test_two_polls_of_one_page_at_once_print_each_change_once(
     assert printed.count("printed") == 1
     assert {o["outcome"] for o in outcomes} <= {"changed", "not_modified", "busy"}
     assert len(records(workers.notifier.wait_lines(start + 2)[start:])) == 1
+
+
+def test_a_poll_that_could_not_start_within_its_interval_is_dropped(
+    r, pages: PageServer, workers: Workers
+) -> None:
+    from celery.exceptions import TaskRevokedError
+
+    from workers.celery_app import app
+
+    setup_page(r, pages)
+    pages.set_json(SUMMARY, StatuspageStory().summary("major_outage"))
+    app.control.cancel_consumer("poll", reply=True)  # every poll worker is busy elsewhere
+    try:
+        late = poll.apply_async(("claude",), expires=1)  # as the tick sends it: TTL = interval
+        threading.Event().wait(1.5)  # time itself is the subject: let the 1 s TTL pass
+    finally:
+        app.control.add_consumer("poll", reply=True)
+    with pytest.raises(TaskRevokedError):
+        late.get(timeout=60)
+    assert pages.hits[SUMMARY] == 0

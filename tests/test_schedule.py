@@ -46,9 +46,9 @@ def test_a_due_page_is_handed_out_once_per_interval(r: store.Redis) -> None:
     sync_pages(r, [page(1, 10)], now=0.0)
     due_at = r.zscore(keys.SCHEDULE, "p1")
     assert claim_due(r, due_at - 0.001) == []
-    assert claim_due(r, due_at) == ["p1"]
+    assert claim_due(r, due_at) == [("p1", 10)]
     assert claim_due(r, due_at + 5) == []  # overlapping ticks get nothing more
-    assert claim_due(r, due_at + 10) == ["p1"]
+    assert claim_due(r, due_at + 10) == [("p1", 10)]
 
 
 def test_a_page_that_missed_several_slots_is_polled_once_and_keeps_its_phase(
@@ -56,7 +56,7 @@ def test_a_page_that_missed_several_slots_is_polled_once_and_keeps_its_phase(
 ) -> None:
     sync_pages(r, [page(1, 10)], now=0.0)
     due_at = r.zscore(keys.SCHEDULE, "p1")
-    assert claim_due(r, due_at + 35) == ["p1"]
+    assert claim_due(r, due_at + 35) == [("p1", 10)]
     assert r.zscore(keys.SCHEDULE, "p1") == due_at + 40
 
 

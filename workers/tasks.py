@@ -20,8 +20,7 @@ log = logging.getLogger("statusmon.tasks")
 def tick(self: RuntimeTask) -> int:
     """Send a poll for every page that is due; a poll not started within its interval expires."""
     due = claim_due(self.redis, time.time())
-    for page_id in due:
-        interval = int(self.redis.hget(keys.INTERVALS, page_id) or 60)
+    for page_id, interval in due:
         poll.apply_async((page_id,), expires=interval)
     store.heartbeat(self.redis, "beat")
     return len(due)
