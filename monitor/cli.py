@@ -18,6 +18,7 @@ from monitor.fetch import new_session
 from monitor.logs import setup_logging
 from monitor.model import ParseError, Snapshot
 from monitor.output import human, render
+from monitor.pages_cli import add_parsers as add_pages_parsers
 from monitor.settings import FORMATS, load_settings
 
 
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     pages_sub.add_parser("sync", help="load pages.yaml into the running system").set_defaults(
         func=_pages_sync
     )
+    add_pages_parsers(pages_sub)  # catalog, add
     return parser
 
 

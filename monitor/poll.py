@@ -71,6 +71,8 @@ class Poller:
             )
             return PollResult("error")
         except ParseError as exc:
+            if getattr(exc, "transient", False):  # a probe the page refused for now (429, 5xx)
+                store.record_failure(self.redis, page.host, None, self.backoff_base)
             log.warning(
                 "page %s: unreadable response, no events: %s",
                 page.id,
