@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     except ParseError as exc:
         print(f"statusmon: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `statusmon pages catalog | head`: the reader left, fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
