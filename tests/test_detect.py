@@ -199,3 +199,19 @@ def test_a_webhook_before_the_first_poll_keeps_the_first_poll_a_baseline() -> No
     )
     assert [e.update_id for e in first_poll.events] == ["o1"]  # its latest update only
     assert first_poll.state.baselined and not pushed.state.baselined
+
+
+def test_updates_published_in_the_same_second_keep_the_page_order() -> None:
+    from monitor.adapters.statuspage import parse_incident
+
+    same = "2026-01-01T12:00:00Z"
+    raw = {
+        "id": "i1",
+        "name": "E",
+        "status": "monitoring",
+        "incident_updates": [
+            {"id": "u2", "status": "monitoring", "body": "b", "created_at": same},
+            {"id": "u1", "status": "identified", "body": "a", "created_at": same},
+        ],
+    }
+    assert [u.id for u in parse_incident(raw, "incident").updates] == ["u1", "u2"]

@@ -190,6 +190,7 @@ def parse_incident(raw: Any, where: str, *, maintenance: bool = False) -> Incide
         updates.append(
             Update(f"{incident_id}:{status}", status, "", at or when(raw.get("started_at"), where))
         )
+    updates.reverse()  # served newest first: updates in the same second keep their order
     updates.sort(key=lambda u: u.at)
     comps = [
         text(obj(a, "affected_components[]").get("component_id"), "component_id")

@@ -163,6 +163,7 @@ def parse_incident(raw: Any, where: str, *, maintenance: bool = False) -> Incide
         cid = text(obj(c, f"{where}.components[]").get("id"), f"{where}.components[].id")
         if cid not in component_ids:
             component_ids.append(cid)
+    updates.reverse()  # served newest first: updates in the same second keep their order
     updates.sort(key=lambda u: u.at)
     return Incident(
         id=text(raw.get("id"), f"{where}.id"),
