@@ -20,6 +20,7 @@ from monitor.model import ParseError, Snapshot
 from monitor.output import human, render
 from monitor.pages_cli import add_parsers as add_pages_parsers
 from monitor.settings import FORMATS, load_settings
+from monitor.simulate.cli import add_parser as add_simulate_parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         func=_pages_sync
     )
     add_pages_parsers(pages_sub)  # catalog, add
+    add_simulate_parser(sub)
     return parser
 
 
