@@ -24,5 +24,8 @@ lint: install
 test: lint  ## ruff, mypy, then the test suite on a real Redis and real Celery workers
 	$(BIN)/python -m pytest
 
+bench: install  ## the benchmark (about 6 minutes): regenerates docs/benchmarks.md
+	$(BIN)/python -m bench.run --out docs/benchmarks.md
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data

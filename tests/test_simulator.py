@@ -475,6 +475,7 @@ def test_the_score_counts_missed_duplicate_and_unexpected_lines() -> None:
     result = score(published, printed)
     assert (result.expected, result.printed) == (4, 4)
     assert (result.missed, result.duplicates, result.unexpected) == (2, 1, 1)
+    assert result.missed_by_kind == {"update": 1, "component": 1}
     assert sorted(lags(result)) == [2.0, 5.0]
 
 

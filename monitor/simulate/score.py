@@ -49,6 +49,7 @@ class Score:
     # (page id, published at, first printed at) of each publication that was printed
     pairs: list[tuple[str, float, float]] = field(default_factory=list)
     missed_keys: list[Key] = field(default_factory=list)
+    missed_by_kind: dict[str, int] = field(default_factory=dict)  # "update" / "component"
     duplicate_keys: list[Key] = field(default_factory=list)
 
 
@@ -99,6 +100,8 @@ def score(
         for _, is_short in times[len(got) :]:
             result.short_missed += is_short
             result.missed += not is_short
+            if not is_short:
+                result.missed_by_kind[key[0]] = result.missed_by_kind.get(key[0], 0) + 1
         if any(not s for _, s in times[len(got) :]):
             result.missed_keys.append(key)
     result.unexpected = sum(len(v) for k, v in seen.items() if k not in wanted)

@@ -1,0 +1,1 @@
+"""`make bench`: the simulator benchmark (see bench/run.py); results in docs/benchmarks.md."""

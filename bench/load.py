@@ -1,0 +1,162 @@
+"""Phase 2, the scheduled run: beat, worker and notifier on the schedule, a scripted scenario
+with faults, scored against the notifier's JSON lines. Start lag, due times with no poll,
+detection lag, completeness and bytes per cycle, all from this one run."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from bench.procs import celery
+from bench.system import System
+from monitor import keys, store
+from monitor.simulate.model import Publication
+from monitor.simulate.pages import Layout
+from monitor.simulate.score import Score, score
+
+Printed = list[tuple[float, dict[str, Any]]]
+
+
+@dataclass
+class Load:
+    pages: int
+    interval: int
+    seconds: float = 0.0
+    start_lags: list[float] = field(default_factory=list)  # polls of pages on clean hosts
+    dues: int = 0  # due times that should have started a poll (clean hosts)
+    missed_dues: int = 0
+    starved: int = 0  # pages with at least one due time and no poll for it
+    clean_pages: int = 0
+    score: Score = field(default_factory=Score)
+    to_next_due: list[float] = field(default_factory=list)  # printed − next due after publish
+    poll_lags: list[float] = field(default_factory=list)  # printed − published, polled pages
+    webhook_lags: list[float] = field(default_factory=list)  # … pages that send webhooks
+    webhooks: dict[str, int] = field(default_factory=dict)  # POSTs by response status
+    bytes_per_poll: float = 0.0  # every GET of the run (follow-ups too) per summary GET
+    polls: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    layout: Layout
+    flaky_hosts: set[int]
+    hosts: int
+    span: float  # when the scenario's last step happens
+    interval: int
+    latency: float
+    webhooks: bool = False  # the pages of layout.webhooks() send webhooks to a web process
+
+
+def run_load(system: System, plan: Plan) -> Load:
+    system.r.delete(keys.SCHEDULE)  # beat syncs afresh: first polls spread, then every interval
+    system.sim("latency", "POST", json=plan.latency)
+    log_start = system.sim("stats")["logged"]
+    cpu = system.cpu_readers()
+    cpu0 = {name: read() for name, read in cpu.items()}
+    began = time.time()
+    system.children["beat"] = celery("beat", system.env, system.run_dir)
+    while (store.last_seen(system.r, "beat") or 0) < began:  # beat synced and ticked
+        time.sleep(0.2)
+    scores = system.r.zrange(keys.SCHEDULE, 0, -1, withscores=True)
+    grid = {str(page): float(due) for page, due in cast(list[tuple[str, float]], scores)}
+    system.sim("start", "POST")
+    started = time.time()
+    deadline = started + plan.span + plan.interval + 20
+    expected = _wait_printed(system, started + plan.span, deadline, plan.interval)
+    ended = time.time()
+    system.children.pop("beat").stop()
+    system.sim("latency", "POST", json=0)
+    result = Load(plan.layout.pages, plan.interval, ended - began)
+    result.cpu = {name: read() - cpu0[name] for name, read in cpu.items()}
+    rows = system.sim("log", params={"since": log_start})["rows"]
+    _save(system, rows=rows, grid=grid)
+    _schedule(result, plan, rows, grid, began, ended)
+    _score(result, plan, system, expected, grid)
+    polls = sum(1 for r in rows if summary_request(plan.layout, r[1], r[2]))
+    result.bytes_per_poll = sum(r[4] + r[5] for r in rows) / max(1, polls)
+    return result
+
+
+def _save(system: System, **data: Any) -> None:
+    for name, value in data.items():
+        (system.run_dir / f"{name}.json").write_text(json.dumps(value))
+
+
+def _wait_printed(
+    system: System, earliest: float, deadline: float, interval: int
+) -> list[Publication]:
+    """Until every expected publication was printed (and the scenario is over), or deadline."""
+    while True:
+        time.sleep(2)
+        published = [Publication(**p) for p in system.sim("published")]
+        now = time.time()
+        done = score(published, _printed(system), visible=interval).missed == 0
+        if now >= deadline or (now >= earliest and done):
+            return published
+
+
+def _printed(system: System) -> Printed:
+    lines = list(system.children["notifier"].lines)
+    return [(t, json.loads(line)) for t, line in lines if line.startswith("{")]
+
+
+def _score(
+    result: Load, plan: Plan, system: System, expected: list[Publication], grid: dict[str, float]
+) -> None:
+    printed = _printed(system)
+    with open(system.run_dir / "printed.jsonl", "w", encoding="utf-8") as out:
+        out.writelines(json.dumps({"t": t, **line}) + "\n" for t, line in printed)
+    result.score = score(expected, printed, visible=result.interval)
+    for page_id, published_at, printed_at in result.score.pairs:
+        if plan.webhooks and plan.layout.webhooks(int(page_id.removeprefix("sim"))):
+            result.webhook_lags.append(printed_at - published_at)
+            continue
+        result.poll_lags.append(printed_at - published_at)
+        d0 = grid[page_id]
+        next_due = d0 + math.ceil((published_at - d0) / result.interval) * result.interval
+        result.to_next_due.append(printed_at - next_due)
+    statuses = [str(row[3]) for row in system.sim("webhooks")]
+    result.webhooks = {s: statuses.count(s) for s in sorted(set(statuses))}
+
+
+def summary_request(layout: Layout, n: int, path: str) -> bool:
+    if layout.kind(n) == "incidentio":
+        return path.startswith("/proxy/") and path.count("/") == 2
+    return path == "/api/v2/summary.json"
+
+
+def _schedule(
+    result: Load,
+    plan: Plan,
+    rows: list[list[Any]],
+    grid: dict[str, float],
+    began: float,
+    ended: float,
+) -> None:
+    """Each summary GET of a clean page is a poll: its lag behind the due time it served."""
+    layout, interval = plan.layout, plan.interval
+    seen: dict[int, set[int]] = defaultdict(set)
+    for t, n, path, *_ in rows:
+        if n % plan.hosts in plan.flaky_hosts or not summary_request(layout, n, path):
+            continue
+        d0 = grid[layout.page_id(n)]
+        k = math.floor((t - d0) / interval)
+        seen[n].add(k)
+        result.start_lags.append(t - (d0 + k * interval))
+    result.polls = len(result.start_lags)
+    clean = [n for n in range(layout.pages) if n % plan.hosts not in plan.flaky_hosts]
+    result.clean_pages = len(clean)
+    for n in clean:
+        d0 = grid[layout.page_id(n)]
+        first = math.ceil((began - d0) / interval)
+        last = math.floor((ended - 10 - d0) / interval)
+        due = set(range(first, last + 1))
+        missed = len(due - seen[n])
+        result.dues += len(due)
+        result.missed_dues += missed
+        result.starved += missed > 0

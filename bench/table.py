@@ -1,0 +1,207 @@
+"""The rows of docs/benchmarks.md from one run's measurements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bench.load import Load
+from bench.measure import Drain, percentile
+from bench.report import ms, p, pct, verdict
+from bench.throughput import Bandwidth, Throughput
+
+
+@dataclass
+class Run:
+    runs: list[Throughput]
+    noop: Drain
+    band: Bandwidth
+    load: Load
+    latency: float
+
+
+def row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def throughput_rows(run: Run) -> list[str]:
+    noop, rows = run.noop, []
+    for r in run.runs:
+        rate = r.steady.rate
+        rows.append(
+            row(
+                f"poll throughput, {r.pages:,} pages, all 304",
+                f"{rate:.0f} polls/s",
+                f"bare `requests` loop {r.loop.rate:.0f} GET/s; "
+                f"no-op Celery task {noop.rate:.0f}/s",
+                f"{pct(rate, noop.rate)} of no-op; {pct(rate, r.loop.rate)} of bare GETs",
+                f"≥ 50 % of no-op: {verdict(rate >= 0.5 * noop.rate)}",
+            )
+        )
+    big, load = run.runs[-1], run.load
+    first = first_polls(run)
+    rows.append(
+        row(
+            f"first poll of a page (full GET, parse, diff, save), {first.count:,} pages",
+            f"{first.rate:.0f} polls/s",
+            "—",
+            "—",
+            "—",
+        )
+    )
+    need = load.pages / load.interval
+    rows.append(
+        row(
+            f"polls needed for {load.pages:,} pages every {load.interval} s",
+            f"{need:.0f} polls/s",
+            f"measured capacity {big.steady.rate:.0f} polls/s",
+            f"{pct(need, big.steady.rate)} of capacity",
+            "< 100 %",
+        )
+    )
+    return rows
+
+
+def schedule_rows(load: Load, latency: float) -> list[str]:
+    p99 = percentile(load.start_lags, 99)
+    return [
+        row(
+            f"schedule: poll start − due time, {load.pages:,} pages / {load.interval} s, "
+            f"{latency * 1000:.0f} ms simulated network delay",
+            f"p50 {p(load.start_lags, 50)}, p99 {p(load.start_lags, 99)} ({load.polls:,} polls)",
+            "the due time on the page's grid",
+            "—",
+            f"p99 < 5 s: {verdict(p99 < 5)}",
+        ),
+        row(
+            "schedule: due times with no poll",
+            f"{load.missed_dues:,} of {load.dues:,}; "
+            f"{load.starved:,} of {load.clean_pages:,} pages missed at least one",
+            "—",
+            "—",
+            f"no page starved: {verdict(load.starved == 0)}",
+        ),
+    ]
+
+
+def bandwidth_rows(band: Bandwidth, load: Load) -> list[str]:
+    steady = (band.steady["bytes_in"] + band.steady["bytes_out"]) / band.pages
+    naive = (band.naive["bytes_in"] + band.naive["bytes_out"]) / band.pages
+    bodies = band.steady.get("body_out", 0) / band.pages
+    naive_bodies = band.naive.get("body_out", 0) / band.pages
+    per_poll = load.bytes_per_poll
+    return [
+        row(
+            "bandwidth, one steady cycle: request + response bytes, headers included",
+            f"{steady:.0f} B/page ({bodies:.0f} B of it bodies)",
+            f"naive full GET (gzip, as `requests` asks) {naive:.0f} B/page "
+            f"({naive_bodies:.0f} B bodies)",
+            f"{1 - steady / naive:.1%} saved on the wire; "
+            f"{1 - bodies / max(1.0, naive_bodies):.0%} of body bytes",
+            f"> 95 %: {verdict(steady < 0.05 * naive)}",
+        ),
+        row(
+            "bandwidth, scenario run: every GET (changes, follow-ups, faults) per poll",
+            f"{per_poll:.0f} B/poll",
+            f"naive full GET {naive:.0f} B/page",
+            f"{1 - per_poll / naive:.1%} saved",
+            "—",
+        ),
+    ]
+
+
+def webhook_row(load: Load) -> str:
+    if not load.webhooks:
+        return row("detection lag, webhooks", "not measured (--webhook-every 0)", "—", "—", "—")
+    hooked, polled = load.webhook_lags, load.poll_lags
+    sent = ", ".join(f"{n} × HTTP {status}" for status, n in load.webhooks.items())
+    return row(
+        "detection lag, publish → printed line, pages that also send webhooks",
+        f"p50 {p(hooked, 50)}, p99 {p(hooked, 99)} ({len(hooked)} updates; POSTs: {sent})",
+        f"polled pages: p50 {p(polled, 50)}",
+        f"{pct(percentile(hooked, 50), percentile(polled, 50))} of the polled p50",
+        "—",
+    )
+
+
+def detection_rows(load: Load) -> list[str]:
+    s, polled = load.score, load.poll_lags
+    return [
+        row(
+            f"detection lag, publish → printed line, pages polled every {load.interval} s",
+            f"p50 {p(polled, 50)}, p99 {p(polled, 99)} ({len(polled)} updates)",
+            f"waiting for the next due poll: uniform 0–{load.interval} s",
+            f"after the next due time: p50 {p(load.to_next_due, 50)}, "
+            f"p99 {p(load.to_next_due, 99)}",
+            "—",
+        ),
+        webhook_row(load),
+        row(
+            f"completeness, {load.pages:,}-page run, scripted incidents and faults",
+            f"missed {s.missed} ({s.missed_by_kind.get('update', 0)} incident/maintenance "
+            f"updates, {s.missed_by_kind.get('component', 0)} component changes), "
+            f"duplicates {s.duplicates}",
+            f"{s.expected} updates and component changes published",
+            f"{s.printed} lines printed ({s.unexpected} with no publication)",
+            f"0 and 0: {verdict(s.missed == 0 and s.duplicates == 0)}",
+        ),
+        row(
+            "… short-lived publications (see notes)",
+            f"{s.short - s.short_missed} of {s.short} printed",
+            "an incident open, or a status held, for less than one interval",
+            "—",
+            "—",
+        ),
+    ]
+
+
+def cost_row(name: str, d: Drain, wire: dict[str, int] | None = None) -> str:
+    per = {k: ms(v / d.count) for k, v in d.cpu.items()}
+    wire_bytes = f"{(wire['bytes_in'] + wire['bytes_out']) / d.count:.0f} B" if wire else "—"
+    return row(
+        name,
+        f"{d.count:,}",
+        per["worker"],
+        per["redis"],
+        per["simulate"],
+        per["notifier"],
+        f"{d.redis_commands / d.count:.1f}",
+        wire_bytes,
+    )
+
+
+def first_polls(run: Run) -> Drain:
+    """The largest batch of first polls that went through the worker."""
+    drains = [r.first for r in run.runs if r.first is not None]
+    return max(drains, key=lambda d: d.count)
+
+
+def cost_rows(run: Run) -> list[str]:
+    first = first_polls(run)
+    rows = [cost_row(f"first poll, {first.count:,} pages", first)]
+    rows += [cost_row(f"304 poll, {r.pages:,} pages", r.steady, r.wire) for r in run.runs]
+    rows.append(cost_row("no-op task", run.noop))
+    hooks = sum(run.load.webhooks.values())
+    if hooks and "web" in run.load.cpu:
+        web = ms(run.load.cpu["web"] / hooks)
+        rows.append(
+            row(
+                "webhook, web process only (phase 2)",
+                f"{hooks:,}",
+                f"web: {web}",
+                "—",
+                "—",
+                "—",
+                "—",
+                "—",
+            )
+        )
+    return rows
+
+
+def all_rows(run: Run) -> list[str]:
+    return [
+        *throughput_rows(run),
+        *schedule_rows(run.load, run.latency),
+        *bandwidth_rows(run.band, run.load),
+        *detection_rows(run.load),
+    ]
