@@ -4,6 +4,7 @@ detection lag, completeness and bytes per cycle, all from this one run."""
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import time
@@ -32,7 +33,7 @@ class Load:
     starved: int = 0  # pages with at least one due time and no poll for it
     clean_pages: int = 0
     score: Score = field(default_factory=Score)
-    to_next_due: list[float] = field(default_factory=list)  # printed − next due after publish
+    poll_to_line: list[float] = field(default_factory=list)  # printed − the GET that saw it
     poll_lags: list[float] = field(default_factory=list)  # printed − published, polled pages
     webhook_lags: list[float] = field(default_factory=list)  # … pages that send webhooks
     webhooks: dict[str, int] = field(default_factory=dict)  # POSTs by response status
@@ -76,7 +77,7 @@ def run_load(system: System, plan: Plan) -> Load:
     rows = system.sim("log", params={"since": log_start})["rows"]
     _save(system, rows=rows, grid=grid)
     _schedule(result, plan, rows, grid, began, ended)
-    _score(result, plan, system, expected, grid)
+    _score(result, plan, system, expected, _polls_by_page(plan.layout, rows))
     polls = sum(1 for r in rows if summary_request(plan.layout, r[1], r[2]))
     result.bytes_per_poll = sum(r[4] + r[5] for r in rows) / max(1, polls)
     return result
@@ -105,8 +106,21 @@ def _printed(system: System) -> Printed:
     return [(t, json.loads(line)) for t, line in lines if line.startswith("{")]
 
 
+def _polls_by_page(layout: Layout, rows: list[list[Any]]) -> dict[str, list[float]]:
+    """When each page's summary was fetched (with a 200: the polls that could see a change)."""
+    polls: dict[str, list[float]] = defaultdict(list)
+    for t, n, path, status, *_ in rows:
+        if status == 200 and summary_request(layout, n, path):
+            polls[layout.page_id(n)].append(t)
+    return polls
+
+
 def _score(
-    result: Load, plan: Plan, system: System, expected: list[Publication], grid: dict[str, float]
+    result: Load,
+    plan: Plan,
+    system: System,
+    expected: list[Publication],
+    polls: dict[str, list[float]],
 ) -> None:
     printed = _printed(system)
     with open(system.run_dir / "printed.jsonl", "w", encoding="utf-8") as out:
@@ -117,9 +131,10 @@ def _score(
             result.webhook_lags.append(printed_at - published_at)
             continue
         result.poll_lags.append(printed_at - published_at)
-        d0 = grid[page_id]
-        next_due = d0 + math.ceil((published_at - d0) / result.interval) * result.interval
-        result.to_next_due.append(printed_at - next_due)
+        times = polls.get(page_id, [])
+        seen = bisect.bisect_left(times, published_at)  # the first full GET after publication
+        if seen < len(times) and times[seen] <= printed_at:
+            result.poll_to_line.append(printed_at - times[seen])
     statuses = [str(row[3]) for row in system.sim("webhooks")]
     result.webhooks = {s: statuses.count(s) for s in sorted(set(statuses))}
 

@@ -146,8 +146,9 @@ def assemble(
         f"{args.hosts - args.flaky_hosts} hosts that never fault: back-off is per host, so a "
         "page sharing a host with a faulty page is skipped with it, by design.",
         "Detection lag: a publication's first printed line, time-stamped when the bench reads "
-        "the notifier's stdout. 'After the next due time' takes away the wait for the page's "
-        "next scheduled poll: what the pipeline adds.",
+        "the notifier's stdout. 'From the GET that saw it': from the first 200 answer to the "
+        "page's summary after the publication to the line (what the pipeline adds after the "
+        "wait for a poll).",
         "Short-lived: a component status held, or an incident open, for less than one "
         "interval. A poller sees states, not transitions: it may miss them by design. "
         "They are counted apart, not in 'missed'.",

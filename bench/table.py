@@ -130,8 +130,8 @@ def detection_rows(load: Load) -> list[str]:
             f"detection lag, publish → printed line, pages polled every {load.interval} s",
             f"p50 {p(polled, 50)}, p99 {p(polled, 99)} ({len(polled)} updates)",
             f"waiting for the next due poll: uniform 0–{load.interval} s",
-            f"after the next due time: p50 {p(load.to_next_due, 50)}, "
-            f"p99 {p(load.to_next_due, 99)}",
+            f"from the GET that saw it to the line: p50 {p(load.poll_to_line, 50)}, "
+            f"p99 {p(load.poll_to_line, 99)}",
             "—",
         ),
         webhook_row(load),
