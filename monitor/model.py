@@ -75,5 +75,12 @@ class Snapshot:
     platform_page_id: str | None = None
 
 
+def gone(incident_id: str, now: datetime, why: str) -> Incident:
+    """An open incident the page no longer lists anywhere: close it with one honest line.
+    Name and components are filled in from what we knew (monitor.detect)."""
+    update = Update(f"{incident_id}:gone", "resolved", why, now)
+    return Incident(incident_id, incident_id, "resolved", (update,))
+
+
 class ParseError(ValueError):
     """The payload is not the shape this adapter knows: log it, emit nothing."""

@@ -18,7 +18,7 @@ from typing import Any
 from monitor.adapters import Getter
 from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
 from monitor.config import PageConfig
-from monitor.model import UNKNOWN, Component, Incident, ParseError, Snapshot, Update
+from monitor.model import UNKNOWN, Component, Incident, ParseError, Snapshot, Update, gone
 
 STATUSES = {
     "operational": "operational",
@@ -81,7 +81,7 @@ class IncidentIoAdapter:
         for incident_id in missing:
             body = get(f"{self.summary_url(page)}/incidents/{incident_id}")
             if body is None:
-                found[incident_id] = gone(incident_id, now)
+                found[incident_id] = gone(incident_id, now, LEFT_SUMMARY)
                 continue
             data = obj(loads(body, "incident"), "incident")
             inc = parse_incident(data.get("incident", data), "incident")
@@ -90,7 +90,7 @@ class IncidentIoAdapter:
                     inc.id,
                     inc.name,
                     "resolved",
-                    (*inc.updates, *gone(inc.id, now).updates),
+                    (*inc.updates, *gone(inc.id, now, LEFT_SUMMARY).updates),
                     inc.component_ids,
                     inc.impact,
                     inc.is_maintenance,
@@ -207,11 +207,6 @@ def parse_incident(raw: Any, where: str, *, maintenance: bool = False) -> Incide
         scheduled_for=opt_when(raw.get("starts_at"), f"{where}.starts_at"),
         scheduled_until=opt_when(raw.get("ends_at"), f"{where}.ends_at"),
     )
-
-
-def gone(incident_id: str, now: datetime) -> Incident:
-    update = Update(f"{incident_id}:gone", "resolved", LEFT_SUMMARY, now)
-    return Incident(incident_id, incident_id, "resolved", (update,))
 
 
 ADAPTER = IncidentIoAdapter()

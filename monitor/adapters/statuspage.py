@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from monitor import model
 from monitor.adapters import Getter
 from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
 from monitor.config import PageConfig
@@ -180,9 +181,8 @@ def parse_incident(raw: Any, where: str, *, maintenance: bool = False) -> Incide
 
 
 def gone(incident_id: str, now: datetime) -> Incident:
-    """The page no longer knows the incident at all: close it with one honest line."""
-    update = Update(f"{incident_id}:gone", "resolved", LEFT_SUMMARY, now)
-    return Incident(incident_id, incident_id, "resolved", (update,))
+    """Closed with Statuspage's wording (also used by adapters without their own)."""
+    return model.gone(incident_id, now, LEFT_SUMMARY)
 
 
 ADAPTER = StatuspageAdapter()
