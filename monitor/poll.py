@@ -7,6 +7,7 @@ changes next time, with the same data-derived dedup keys, so the notifier prints
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -49,13 +50,14 @@ class Poller:
     backoff_base: float = 5.0  # seconds after the first transient error; doubles each time
 
     def poll(self, page: PageConfig, emit: Emit) -> PollResult:
-        if store.backoff_remaining(self.redis, page.host) > 0:
+        until = store.backoff_until(self.redis, page.host)
+        if until is not None and until > time.time():
             return PollResult("backed_off")
         lock = self.redis.lock(keys.lock(page.id), timeout=keys.LOCK_TTL, blocking=False)
         if not lock.acquire():
             return PollResult("busy")  # another worker polls this page right now: nothing to add
         try:
-            return self._poll_locked(page, emit)
+            return self._poll_locked(page, emit, failed_before=until is not None)
         except FetchError as exc:
             delay = 0.0
             if not exc.permanent:
@@ -83,20 +85,17 @@ class Poller:
         finally:
             lock.release()
 
-    def _poll_locked(self, page: PageConfig, emit: Emit) -> PollResult:
-        prev = store.load_state(self.redis, page.id)
+    def _poll_locked(self, page: PageConfig, emit: Emit, failed_before: bool) -> PollResult:
+        prev = None if page.kind else store.load_state(self.redis, page.id)
         kind = page.kind or (prev.platform if prev else None)
         if kind is None:  # auto-detection: probe once, then the choice lives in the state
             return self._detect(page, prev, emit)
         adapter = get_adapter(kind)
         urls = [adapter.summary_url(page), *extra_urls(adapter, page)]
-        fetched = {
-            url: conditional_get(
-                self.session, url, store.load_validators(self.redis, url), self.timeout
-            )
-            for url in urls
-        }
-        store.record_success(self.redis, page.host)
+        old = store.load_validators_many(self.redis, urls)  # one round trip for all of them
+        fetched = {url: conditional_get(self.session, url, old[url], self.timeout) for url in urls}
+        if failed_before:
+            store.record_success(self.redis, page.host)
         size = sum(f.size for f in fetched.values())
         full = sum(
             metrics.full_size(self.redis, url, None if f.status == 304 else f.size)
@@ -104,9 +103,11 @@ class Poller:
         )
         if not any(f.changed for f in fetched.values()):
             for url, f in fetched.items():
-                if f.validators != store.load_validators(self.redis, url):
+                if f.validators != old[url]:
                     store.save_validators(self.redis, url, f.validators)
             return PollResult("not_modified", size=size, full_size=full)
+        if page.kind:  # the state is read only when there is something to diff it against
+            prev = store.load_state(self.redis, page.id)
         try:
             snap = self._parse(adapter, page, fetched)
         except ParseError:

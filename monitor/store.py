@@ -41,6 +41,17 @@ def load_validators(r: Redis, url: str) -> Validators:
     return Validators(raw.get("etag"), raw.get("last_modified"), raw.get("body_hash"))
 
 
+def load_validators_many(r: Redis, urls: list[str]) -> dict[str, Validators]:
+    with r.pipeline(transaction=False) as p:
+        for url in urls:
+            p.hgetall(keys.validators(url))
+        rows = cast(list[dict[str, str]], p.execute())
+    return {
+        url: Validators(raw.get("etag"), raw.get("last_modified"), raw.get("body_hash"))
+        for url, raw in zip(urls, rows, strict=True)
+    }
+
+
 def save_validators(r: Redis, url: str, v: Validators) -> None:
     key = keys.validators(url)
     mapping: dict[str, str] = {k: val for k, val in vars(v).items() if val}
@@ -51,9 +62,15 @@ def save_validators(r: Redis, url: str, v: Validators) -> None:
         p.execute()
 
 
-def backoff_remaining(r: Redis, host: str, now: float | None = None) -> float:
+def backoff_until(r: Redis, host: str) -> float | None:
+    """When the host's back-off ends; None when it has none (no failure since its last success)."""
     until = r.hget(keys.backoff(host), "until")
-    return max(0.0, float(until) - (now or time.time())) if until else 0.0
+    return float(until) if until else None
+
+
+def backoff_remaining(r: Redis, host: str, now: float | None = None) -> float:
+    until = backoff_until(r, host)
+    return max(0.0, until - (now or time.time())) if until is not None else 0.0
 
 
 def record_failure(r: Redis, host: str, retry_after: float | None, base: float = 5.0) -> float:

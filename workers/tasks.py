@@ -31,7 +31,7 @@ def poll(self: RuntimeTask, page_id: str) -> dict[str, Any]:
     page = load_page(self.redis, page_id)
     if page is None:
         return {"outcome": "unknown_page", "notify": []}
-    store.heartbeat(self.redis, "poll")
+    self.beat_now("poll")  # at most every 10 s per process, not one SET per poll
     sent: list[str] = []
     result = self.poller.poll(page, lambda events: sent.extend(enqueue_events(events)))
     metrics.record_poll(self.redis, page.id, result.outcome, result.size, result.full_size)
