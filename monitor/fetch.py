@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from monitor.store import Validators
 
@@ -62,10 +63,16 @@ class Session(requests.Session):
         return {**settings, "proxies": dict(settings["proxies"])}
 
 
-def new_session() -> requests.Session:
+def new_session(connections: int = 10) -> requests.Session:
+    """`connections`: kept-alive connections per host, one per thread that may poll it at once
+    (urllib3 drops, and later reopens, any connection beyond its pool's size)."""
     session = Session()
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept"] = "application/json, */*;q=0.5"
+    del session.headers["Connection"]  # HTTP/1.1 keeps connections alive without it
+    adapter = HTTPAdapter(pool_maxsize=connections)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     return session
 
 
@@ -73,9 +80,9 @@ def conditional_get(
     session: requests.Session, url: str, old: Validators, timeout: float
 ) -> Fetched:
     headers = {}
-    if old.etag:
+    if old.etag:  # a server that sent an ETag ignores If-Modified-Since beside it (RFC 9110)
         headers["If-None-Match"] = old.etag
-    if old.last_modified:
+    elif old.last_modified:
         headers["If-Modified-Since"] = old.last_modified
     response = get(session, url, timeout, headers)
     if response.status_code == 304:

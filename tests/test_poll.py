@@ -68,6 +68,15 @@ def test_without_validators_an_unchanged_body_hash_skips_parsing(
     assert pages.not_modified[SUMMARY] == 0
 
 
+def test_a_server_with_only_last_modified_is_asked_if_modified_since(
+    run: Run, pages: PageServer, story
+) -> None:
+    date = "Tue, 24 Nov 2026 10:00:00 GMT"
+    pages.set_json(SUMMARY, story.summary("operational"), etag=False, last_modified=date)
+    assert [run.poll(), run.poll()] == ["changed", "not_modified"]
+    assert pages.not_modified[SUMMARY] == 1
+
+
 @pytest.mark.parametrize(
     ("status", "body", "headers", "says"),
     [

@@ -17,6 +17,7 @@ class Route:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     etag: bool = True
+    last_modified: str | None = None  # an HTTP date: sent, and If-Modified-Since honoured
 
     @property
     def tag(self) -> str:
@@ -77,7 +78,10 @@ class PageServer:
             handler.end_headers()
             return
         match = handler.headers.get("If-None-Match", "").strip()
-        if route.etag and route.status == 200 and match.replace("W/", "") == route.tag[2:]:
+        since = handler.headers.get("If-Modified-Since")
+        by_date = route.last_modified is not None and since == route.last_modified
+        by_tag = route.etag and match.replace("W/", "") == route.tag[2:]
+        if route.status == 200 and (by_tag or by_date):
             with self._lock:
                 self.not_modified[path] += 1
             handler.send_response(304)
@@ -89,6 +93,8 @@ class PageServer:
             handler.send_header(key, value)
         if route.etag and route.status == 200:
             handler.send_header("ETag", route.tag)
+        if route.last_modified and route.status == 200:
+            handler.send_header("Last-Modified", route.last_modified)
         handler.send_header("Content-Length", str(len(route.body)))
         handler.end_headers()
         handler.wfile.write(route.body)
