@@ -13,10 +13,13 @@ accept_content = ["json"]
 enable_utc = True
 timezone = "UTC"
 
+# `control`: short tasks that must not wait behind a backlog of polls (the worker consumes both
+# queues round-robin, so a tick or a webhook's ingest is next whatever the poll queue holds).
 task_routes = {
-    "statusmon.tick": {"queue": "poll"},
+    "statusmon.tick": {"queue": "control"},
+    "statusmon.ingest": {"queue": "control"},
     "statusmon.poll": {"queue": "poll"},
-    "statusmon.ingest": {"queue": "poll"},
+    "statusmon.poll_pages": {"queue": "poll"},
     "statusmon.notify": {"queue": "notify"},
 }
 task_default_queue = "poll"

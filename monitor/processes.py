@@ -37,9 +37,11 @@ def _level(env: Env) -> str:
 
 def _worker(env: Env) -> list[str]:
     # Node name poll@<hostname>: unique per container, so `--scale worker=N` needs nothing else.
-    pool = env.get("POLL_POOL", "threads")
-    concurrency = env.get("POLL_CONCURRENCY", "8")
-    queue = ["worker", "-Q", "poll", "-n", "poll@%h", "-l", _level(env)]
+    # prefork, two processes per core: a poll task carries POLL_BATCH pages whose GETs overlap on
+    # the process's POLL_FETCHERS threads, so processes are for CPU (docs/benchmarks.md).
+    pool = env.get("POLL_POOL", "prefork")
+    concurrency = env.get("POLL_CONCURRENCY", str(2 * (os.cpu_count() or 1)))
+    queue = ["worker", "-Q", "control,poll", "-n", "poll@%h", "-l", _level(env)]
     return _celery(env) + queue + ["--pool", pool, "--concurrency", concurrency]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -75,6 +76,19 @@ def claim_due(r: redis.Redis, now: float, limit: int = 10_000) -> list[tuple[str
     """The pages due now, each with its interval (a poll's time to live), in one round trip."""
     flat = r.eval(_CLAIM, 2, keys.SCHEDULE, keys.INTERVALS, now, limit)
     return [(str(flat[i]), int(flat[i + 1])) for i in range(0, len(flat), 2)]
+
+
+def batches(due: list[tuple[str, int]], size: int) -> list[tuple[int, list[str]]]:
+    """Due pages in groups of at most `size` that share an interval (their tasks' expiry)."""
+    by_interval: dict[int, list[str]] = defaultdict(list)
+    for page_id, interval in due:
+        by_interval[interval].append(page_id)
+    step = max(1, size)
+    return [
+        (interval, ids[i : i + step])
+        for interval, ids in by_interval.items()
+        for i in range(0, len(ids), step)
+    ]
 
 
 def load_page(r: redis.Redis, page_id: str) -> PageConfig | None:

@@ -23,6 +23,8 @@ class Settings:
     data_dir: str
     fetch_timeout: float  # seconds, connect and read
     dedup_ttl: int  # seconds a printed event's key is remembered
+    poll_batch: int = 20  # due pages per poll task
+    poll_fetchers: int = 32  # threads per worker process polling a batch's pages
 
     @property
     def broker_url(self) -> str:
@@ -50,6 +52,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         problems.append(f"MONITOR_FORMAT: {fmt!r} is not one of {', '.join(FORMATS)}")
     timeout = _number(env, "MONITOR_FETCH_TIMEOUT", 10.0, problems)
     dedup_ttl = int(_number(env, "MONITOR_DEDUP_TTL", 30 * 86400, problems))
+    poll_batch = _integer(env, "POLL_BATCH", 20, problems)
+    poll_fetchers = _integer(env, "POLL_FETCHERS", 32, problems)
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -61,6 +65,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         data_dir=env.get("MONITOR_DATA", "data"),
         fetch_timeout=timeout,
         dedup_ttl=dedup_ttl,
+        poll_batch=poll_batch,
+        poll_fetchers=poll_fetchers,
     )
 
 
@@ -76,3 +82,13 @@ def _number(env: Mapping[str, str], key: str, default: float, problems: list[str
         problems.append(f"{key}: {raw!r} must be a positive number")
         return default
     return value
+
+
+def _integer(env: Mapping[str, str], key: str, default: int, problems: list[str]) -> int:
+    raw = env.get(key)
+    if raw is None:
+        return default
+    if not raw.strip().isdigit() or int(raw) < 1:
+        problems.append(f"{key}: {raw!r} must be a whole number of at least 1")
+        return default
+    return int(raw)

@@ -86,13 +86,15 @@ def test_settings_are_read_from_the_environment_once_and_typed() -> None:
             "MONITOR_TZ": "Europe/Paris",
             "LOG_LEVEL": "debug",
             "MONITOR_FETCH_TIMEOUT": "2.5",
+            "POLL_BATCH": "5",
         }
     )
-    assert (s.redis_url, s.tz.key, s.log_level, s.fetch_timeout) == (
+    assert (s.redis_url, s.tz.key, s.log_level, s.fetch_timeout, s.poll_batch) == (
         "redis://h:1/0",
         "Europe/Paris",
         "DEBUG",
         2.5,
+        5,
     )
 
 
@@ -104,6 +106,8 @@ def test_bad_settings_name_each_variable() -> None:
                 "LOG_LEVEL": "loud",
                 "MONITOR_FORMAT": "xml",
                 "MONITOR_DEDUP_TTL": "-1",
+                "POLL_BATCH": "0",
+                "POLL_FETCHERS": "2.5",
             }
         )
     assert [p.split(":")[0] for p in caught.value.problems] == [
@@ -111,6 +115,8 @@ def test_bad_settings_name_each_variable() -> None:
         "LOG_LEVEL",
         "MONITOR_FORMAT",
         "MONITOR_DEDUP_TTL",
+        "POLL_BATCH",
+        "POLL_FETCHERS",
     ]
 
 

@@ -98,7 +98,7 @@ def test_the_notifier_consumes_notify_and_the_worker_poll(
         argv = processes.command(name, {})
         return argv[argv.index("-Q") + 1]
 
-    assert (queue("notifier"), queue("worker")) == ("notify", "poll")
+    assert (queue("notifier"), queue("worker")) == ("notify", "control,poll")
     assert "--pool" in (argv := processes.command("notifier", {})) and "solo" in argv
     assert services["notifier"]["command"] == ["statusmon", "proc", "notifier"]
 

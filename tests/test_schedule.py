@@ -9,7 +9,7 @@ from collections import Counter
 
 from monitor import keys, store
 from monitor.config import PageConfig
-from monitor.schedule import claim_due, first_due, load_page, phase, sync_pages
+from monitor.schedule import batches, claim_due, first_due, load_page, phase, sync_pages
 
 
 def page(n: int, interval: int = 60) -> PageConfig:
@@ -83,3 +83,16 @@ def test_a_page_round_trips_through_the_registry_with_its_labels(r: store.Redis)
     )
     sync_pages(r, [original], now=0.0)
     assert load_page(r, "o") == original
+
+
+def test_due_pages_go_out_in_batches_that_share_an_interval() -> None:
+    due = [(f"p{n}", 60) for n in range(25)] + [("fast", 30), ("p25", 60)]
+    sent = batches(due, 10)
+    assert [(interval, len(ids)) for interval, ids in sent] == [
+        (60, 10),
+        (60, 10),
+        (60, 6),
+        (30, 1),
+    ]
+    assert sorted(i for _, ids in sent for i in ids) == sorted(i for i, _ in due)
+    assert batches(due[:3], 1) == [(60, ["p0"]), (60, ["p1"]), (60, ["p2"])]

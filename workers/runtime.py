@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from typing import Any, ClassVar, TextIO
 
@@ -36,8 +37,15 @@ class RuntimeTask(Task):  # type: ignore[misc]
         return connect(self.settings)
 
     @cached_property
+    def fetchers(self) -> ThreadPoolExecutor:
+        """Threads for the pages of one poll_pages task: their network waits overlap."""
+        return ThreadPoolExecutor(self.settings.poll_fetchers, "fetch")
+
+    @cached_property
     def poller(self) -> Poller:
-        return Poller(self.redis, new_session(), self.settings.fetch_timeout)
+        return Poller(
+            self.redis, new_session(self.settings.poll_fetchers), self.settings.fetch_timeout
+        )
 
     _beats: ClassVar[dict[str, float]] = {}
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from typing import Any
 
 from monitor import keys, metrics, store
 from monitor.events import StatusEvent
 from monitor.notify import deliver
-from monitor.schedule import claim_due, load_page
+from monitor.schedule import batches, claim_due, load_page
 from workers.celery_app import app
 from workers.runtime import RuntimeTask
 
@@ -18,24 +19,42 @@ log = logging.getLogger("statusmon.tasks")
 
 @app.task(name="statusmon.tick", base=RuntimeTask, bind=True, ignore_result=True)
 def tick(self: RuntimeTask) -> int:
-    """Send a poll for every page that is due; a poll not started within its interval expires."""
+    """Send the due pages in batches of POLL_BATCH; a batch not started within its pages'
+    interval expires. POLL_BATCH=1: one `poll` per page."""
     due = claim_due(self.redis, time.time())
-    for page_id, interval in due:
-        poll.apply_async((page_id,), expires=interval)
+    for interval, page_ids in batches(due, self.settings.poll_batch):
+        if len(page_ids) == 1:
+            poll.apply_async((page_ids[0],), expires=interval)
+        else:
+            poll_pages.apply_async((page_ids,), expires=interval)
     store.heartbeat(self.redis, "beat")
     return len(due)
 
 
 @app.task(name="statusmon.poll", base=RuntimeTask, bind=True)
 def poll(self: RuntimeTask, page_id: str) -> dict[str, Any]:
-    page = load_page(self.redis, page_id)
+    return poll_one(self, page_id)
+
+
+@app.task(name="statusmon.poll_pages", base=RuntimeTask, bind=True)
+def poll_pages(self: RuntimeTask, page_ids: list[str]) -> dict[str, Any]:
+    """Several due pages in one task, polled side by side on the process's fetch threads:
+    one Celery round trip (and its ~5 ms of CPU) for all of them, not one each."""
+    results = list(self.fetchers.map(lambda page_id: poll_one(self, page_id), page_ids))
+    outcomes = Counter(r["outcome"] for r in results)
+    notify = [task_id for r in results for task_id in r["notify"]]
+    return {"outcome": outcomes.most_common(1)[0][0], "outcomes": outcomes, "notify": notify}
+
+
+def poll_one(task: RuntimeTask, page_id: str) -> dict[str, Any]:
+    page = load_page(task.redis, page_id)
     if page is None:
         return {"outcome": "unknown_page", "notify": []}
-    self.beat_now("poll")  # at most every 10 s per process, not one SET per poll
+    task.beat_now("poll")  # at most every 10 s per process, not one SET per poll
     sent: list[str] = []
-    result = self.poller.poll(page, lambda events: sent.extend(enqueue_events(events)))
-    metrics.record_poll(self.redis, page.id, result.outcome, result.size, result.full_size)
-    metrics.record_filtered(self.redis, page.id, result.filtered)
+    result = task.poller.poll(page, lambda events: sent.extend(enqueue_events(events)))
+    metrics.record_poll(task.redis, page.id, result.outcome, result.size, result.full_size)
+    metrics.record_filtered(task.redis, page.id, result.filtered)
     return {"outcome": result.outcome, "notify": sent}
 
 

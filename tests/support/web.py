@@ -57,9 +57,10 @@ def standard_headers(
 
 
 class Queue:
-    """The broker's `poll` list in a Redis database of its own, read without consuming."""
+    """The broker's `control` list (where webhooks go) in a Redis database of its own, read
+    without consuming."""
 
-    def __init__(self, url: str, name: str = "poll") -> None:
+    def __init__(self, url: str, name: str = "control") -> None:
         self.url, self.name = url, name
         self.client = redis.Redis.from_url(url)
 
