@@ -18,7 +18,13 @@ import redis
 import requests
 
 from monitor import keys, metrics, store
-from monitor.adapters import Adapter, MultiUrlAdapter, extra_urls, get_adapter
+from monitor.adapters import (
+    Adapter,
+    MultiUrlAdapter,
+    extra_urls,
+    get_adapter,
+    recent_incidents,
+)
 from monitor.config import PageConfig
 from monitor.detect import diff, migrated
 from monitor.events import StatusEvent
@@ -30,6 +36,7 @@ from monitor.state import PageState
 log = logging.getLogger("statusmon.poll")
 
 Emit = Callable[[list[StatusEvent]], None]
+HISTORY_SLACK = timedelta(minutes=5)  # a CDN-cached summary may be this late
 
 
 @dataclass
@@ -143,12 +150,23 @@ class Poller:
         self, page: PageConfig, kind: str, prev: PageState | None, snap: Snapshot, emit: Emit
     ) -> PollResult:
         now = datetime.now(UTC)
-        if prev is not None and not migrated(prev, kind, snap):
+        fresh = prev is None or migrated(prev, kind, snap)
+        if prev is not None and not fresh:
+            adapter = get_adapter(kind)
+            get = partial(plain_get, self.session, timeout=self.timeout)
             missing = [i for i in prev.open_incident_ids() if i not in snap.incidents]
             if missing:
-                get = partial(plain_get, self.session, timeout=self.timeout)
-                snap.incidents.update(get_adapter(kind).resolve(page, missing, get, now))
+                snap.incidents.update(adapter.resolve(page, missing, get, now))
+            if prev.news_since and snap.complete:
+                # Opened and closed between two polls (or behind a failed one): never in a
+                # summary we read, still in the page's history.
+                since = datetime.fromisoformat(prev.news_since)
+                for inc in recent_incidents(adapter, page, get, since).values():
+                    if inc.id not in snap.incidents and inc.id not in prev.incidents:
+                        snap.incidents[inc.id] = inc
         result = diff(page, kind, prev, snap, now, "poll", self.retention)
+        # History before the first poll is not news; after it, look back a little further.
+        result.state.news_since = (now if fresh else now - HISTORY_SLACK).isoformat()
         emit(result.events)
         store.save_state(self.redis, page.id, result.state)
         return PollResult("changed", result.events, filtered=result.filtered)

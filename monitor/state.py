@@ -38,6 +38,7 @@ class PageState:
     components: dict[str, ComponentState] = field(default_factory=dict)
     incidents: dict[str, IncidentState] = field(default_factory=dict)
     baselined: bool = False  # a complete snapshot was seen (a webhook alone gives a partial one)
+    news_since: str | None = None  # ISO time: incidents first published before it are history
 
     def open_incident_ids(self) -> list[str]:
         return [i for i, s in self.incidents.items() if s.closed_at is None]
@@ -54,4 +55,5 @@ class PageState:
             components={k: ComponentState(**v) for k, v in data.get("components", {}).items()},
             incidents={k: IncidentState(**v) for k, v in data.get("incidents", {}).items()},
             baselined=data.get("baselined", True),
+            news_since=data.get("news_since"),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from monitor.config import PageConfig
 from monitor.model import Incident, Snapshot
@@ -38,6 +38,21 @@ class MultiUrlAdapter(Adapter, Protocol):
     def extra_urls(self, page: PageConfig) -> list[str]: ...
 
     def parse_many(self, bodies: Mapping[str, bytes], page: PageConfig) -> Snapshot: ...
+
+
+class HistoryAdapter(Adapter, Protocol):
+    """A platform whose history lists incidents the summary never showed (Statuspage)."""
+
+    def recent(self, page: PageConfig, get: Getter, since: datetime) -> dict[str, Incident]:
+        """Incidents first published at or after `since`, open or closed."""
+        ...
+
+
+def recent_incidents(
+    adapter: Adapter, page: PageConfig, get: Getter, since: datetime
+) -> dict[str, Incident]:
+    recent = getattr(adapter, "recent", None)
+    return cast(HistoryAdapter, adapter).recent(page, get, since) if recent is not None else {}
 
 
 def extra_urls(adapter: Adapter, page: PageConfig) -> list[str]:

@@ -85,6 +85,19 @@ class StatuspageAdapter:
             found[incident_id] = parse_incident(raw.get("incident", raw), "incident")
         return found
 
+    def recent(self, page: PageConfig, get: Getter, since: datetime) -> dict[str, Incident]:
+        """Incidents in `incidents.json` first published at or after `since`."""
+        body = get(f"{page.base_url}/api/v2/incidents.json")
+        if body is None:
+            return {}
+        data = obj(loads(body, "incidents.json"), "incidents.json")
+        found: dict[str, Incident] = {}
+        for i, raw in enumerate(arr(data.get("incidents"), "incidents.json.incidents")):
+            inc = parse_incident(raw, f"incidents.json[{i}]")
+            if inc.updates and inc.updates[0].at >= since:
+                found[inc.id] = inc
+        return found
+
     def parse_webhook(self, payload: dict[str, Any], page: PageConfig) -> Snapshot:
         if "incident" in payload:
             raw = obj(payload["incident"], "incident")

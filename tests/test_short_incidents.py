@@ -1,0 +1,89 @@
+"""An incident that opened and closed between two polls, or behind a failed poll, never showed
+in a summary we read; it is still in the page's history (`incidents.json`) and is printed in
+full. Incidents closed before the page's first poll stay history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from monitor import store
+from monitor.config import PageConfig
+from monitor.events import StatusEvent
+from monitor.fetch import new_session
+from monitor.poll import Poller
+from monitor.simulate.pages import Layout
+from monitor.simulate.server import SimServer
+
+
+@pytest.fixture
+def sim() -> Iterator[SimServer]:
+    server = SimServer(Layout(pages=1)).start_in_thread()
+    yield server
+    server.close()
+
+
+class Page:
+    def __init__(self, r: store.Redis, sim: SimServer) -> None:
+        self.sim = sim
+        self.config = PageConfig("sim00000", "Sim 0", sim.url(0), "statuspage")
+        self.poller = Poller(r, new_session(), timeout=5, backoff_base=0.05)
+        self.events: list[StatusEvent] = []
+
+    def poll(self) -> str:
+        return self.poller.poll(self.config, self.events.extend).outcome
+
+    def step(self, **step: object) -> None:
+        self.sim.apply({"page": 0, **step})
+
+    def printed(self) -> list[tuple[str, str]]:
+        return [(e.kind, e.status) for e in self.events]
+
+
+def test_an_incident_opened_and_resolved_between_two_polls_is_printed_in_full(
+    r: store.Redis, sim: SimServer
+) -> None:
+    page = Page(r, sim)
+    assert page.poll() == "changed"
+    page.step(do="open", incident="a", name="Blip", components=[2])
+    page.step(do="update", incident="a", status="identified")
+    page.step(do="resolve", incident="a")
+
+    assert page.poll() == "changed"
+    assert page.printed() == [
+        ("incident", "investigating"),
+        ("incident", "identified"),
+        ("incident", "resolved"),
+    ]
+    assert page.poll() == "not_modified"
+
+
+def test_an_incident_hidden_behind_a_failed_poll_is_printed_once(
+    r: store.Redis, sim: SimServer
+) -> None:
+    page = Page(r, sim)
+    page.poll()
+    page.step(do="open", incident="a", name="Errors", components=[2])
+    page.step(do="fault", mode="500")
+    assert page.poll() == "error"
+    page.step(do="resolve", incident="a")
+    outcome = "backed_off"
+    while outcome == "backed_off":  # a 50 ms back-off
+        outcome = page.poll()
+
+    assert outcome == "changed"
+    assert page.printed() == [("incident", "investigating"), ("incident", "resolved")]
+
+
+def test_incidents_closed_before_the_first_poll_stay_history(
+    r: store.Redis, sim: SimServer
+) -> None:
+    page = Page(r, sim)
+    page.step(do="open", incident="old", name="Before our time")
+    page.step(do="resolve", incident="old")
+    assert page.poll() == "changed"
+    page.step(do="component", component=0, status="partial_outage")
+
+    assert page.poll() == "changed"
+    assert page.printed() == [("component", "partial_outage")]
