@@ -51,7 +51,7 @@ class Child:
 
     def cpu(self) -> float:
         """CPU seconds (user + system) of the child and its children so far."""
-        return sum(_cpu(pid) for pid in _tree(self.process.pid))
+        return tree_cpu(self.process.pid)
 
     def stop(self, timeout: float = 30) -> None:
         if self.process.poll() is None:
@@ -63,6 +63,11 @@ class Child:
                 self.process.wait()
         if self.process.stdout is not None:
             self.process.stdout.close()
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of process `pid` and its children so far."""
+    return sum(_cpu(p) for p in _tree(pid))
 
 
 def _tree(pid: int) -> list[int]:

@@ -60,6 +60,24 @@ def p(values: list[float], q: float) -> str:
     return f"{percentile(values, q):.2f} s" if values else "n/a"
 
 
+def webhook_section(rows: list[str]) -> list[str]:
+    if not rows:
+        return []
+    return [
+        "## Webhooks at a fixed rate",
+        "",
+        "`bench/webhook.py`: signed Statuspage webhooks for 4 pages POSTed at a fixed rate to "
+        "the real gunicorn app, with the real worker and notifier, each posted update printed "
+        "exactly once. Baseline: a notify task sent straight to the broker at the same rate.",
+        "",
+        "| rate | POST → printed line | notify task → line (baseline) "
+        "| HTTP answer p99: ours / no-op Flask | CPU per webhook | target |",
+        "|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
 def render(results: dict[str, Any], command: str) -> str:
     lines = [
         "# Benchmarks",
@@ -78,12 +96,14 @@ def render(results: dict[str, Any], command: str) -> str:
         "|---|---|---|---|---|",
         *results["rows"],
         "",
+        *webhook_section(results.get("webhooks", [])),
         "## What one poll costs",
         "",
-        "CPU per task of each process (user + system), Redis commands and bytes on the wire "
-        "per task, over the batch the row names.",
+        "CPU of each process (user + system), Redis commands and bytes on the wire per page "
+        "polled (a `poll_pages` task's cost is shared by its pages) or per no-op task, over "
+        "the batch the row names.",
         "",
-        "| batch | tasks | worker CPU | Redis CPU | simulator CPU | notifier CPU "
+        "| batch | polls / tasks | worker CPU | Redis CPU | simulator CPU | notifier CPU "
         "| Redis commands | bytes in + out |",
         "|---|---|---|---|---|---|---|---|",
         *results["costs"],

