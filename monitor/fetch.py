@@ -76,15 +76,17 @@ def new_session(connections: int = 10) -> requests.Session:
     return session
 
 
+def conditional_headers(old: Validators) -> dict[str, str]:
+    """A server that sent an ETag ignores If-Modified-Since beside If-None-Match (RFC 9110)."""
+    if old.etag:
+        return {"If-None-Match": old.etag}
+    return {"If-Modified-Since": old.last_modified} if old.last_modified else {}
+
+
 def conditional_get(
     session: requests.Session, url: str, old: Validators, timeout: float
 ) -> Fetched:
-    headers = {}
-    if old.etag:  # a server that sent an ETag ignores If-Modified-Since beside it (RFC 9110)
-        headers["If-None-Match"] = old.etag
-    elif old.last_modified:
-        headers["If-Modified-Since"] = old.last_modified
-    response = get(session, url, timeout, headers)
+    response = get(session, url, timeout, conditional_headers(old))
     if response.status_code == 304:
         return Fetched(False, None, old, 304, 0)
     body = response.content

@@ -8,6 +8,7 @@ PREFIX = "statusmon:"
 
 PAGES = PREFIX + "pages"  # hash: page id -> page config JSON
 SCHEDULE = PREFIX + "schedule"  # sorted set: page id -> next due time (unix seconds)
+RETRIES = PREFIX + "retries"  # sorted set: page id -> time of an early retry after a failure
 INTERVALS = PREFIX + "intervals"  # hash: page id -> poll interval seconds
 
 CLAIM_TTL = 60  # seconds a notifier holds an event before another may print it

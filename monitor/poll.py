@@ -7,6 +7,7 @@ changes next time, with the same data-derived dedup keys, so the notifier prints
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from monitor.state import PageState
 log = logging.getLogger("statusmon.poll")
 
 Emit = Callable[[list[StatusEvent]], None]
+RETRY_SPREAD = 5.0  # seconds over which a backed-off host's skipped pages are retried
 HISTORY_SLACK = timedelta(minutes=5)  # a CDN-cached summary may be this late
 
 
@@ -46,6 +48,7 @@ class PollResult:
     size: int = 0  # bytes received
     full_size: int = 0  # bytes a fetch without validators would have cost (monitor.metrics)
     filtered: int = 0  # events the page's filters held back
+    retry_at: float | None = None  # unix time: try again then (when the host's back-off ends)
 
 
 @dataclass(frozen=True)
@@ -59,18 +62,23 @@ class Poller:
     def poll(self, page: PageConfig, emit: Emit) -> PollResult:
         until = store.backoff_until(self.redis, page.host)
         if until is not None and until > time.time():
-            return PollResult("backed_off")
+            # Spread the host's skipped pages over a few seconds after its back-off ends.
+            return PollResult("backed_off", retry_at=until + random.uniform(0, RETRY_SPREAD))
         lock = self.redis.lock(keys.lock(page.id), timeout=keys.LOCK_TTL, blocking=False)
         if not lock.acquire():
             return PollResult("busy")  # another worker polls this page right now: nothing to add
         try:
             return self._poll_locked(page, emit, failed_before=until is not None)
         except FetchError as exc:
-            delay = 0.0
-            if not exc.permanent:
-                delay = store.record_failure(
-                    self.redis, page.host, exc.retry_after, self.backoff_base
+            if exc.permanent:  # 404, 401: asking again soon will not help
+                log.warning(
+                    "page %s: fetch failed (%s); next try at its next poll",
+                    page.id,
+                    exc,
+                    extra={"page_id": page.id},
                 )
+                return PollResult("error")
+            delay = store.record_failure(self.redis, page.host, exc.retry_after, self.backoff_base)
             log.warning(
                 "page %s: fetch failed (%s); next try in %.0fs",
                 page.id,
@@ -78,17 +86,19 @@ class Poller:
                 delay,
                 extra={"page_id": page.id},
             )
-            return PollResult("error")
+            return PollResult("error", retry_at=time.time() + delay)
         except ParseError as exc:
-            if getattr(exc, "transient", False):  # a probe the page refused for now (429, 5xx)
-                store.record_failure(self.redis, page.host, None, self.backoff_base)
+            # A challenge page or a cut-off body is a server having trouble: back off like a
+            # 5xx and try again when that ends, not a whole interval later.
+            delay = store.record_failure(self.redis, page.host, None, self.backoff_base)
             log.warning(
-                "page %s: unreadable response, no events: %s",
+                "page %s: unreadable response, no events: %s; next try in %.0fs",
                 page.id,
                 exc,
+                delay,
                 extra={"page_id": page.id},
             )
-            return PollResult("error")
+            return PollResult("error", retry_at=time.time() + delay)
         finally:
             lock.release()
 

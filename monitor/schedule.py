@@ -27,13 +27,25 @@ _CLAIM = """
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
 local now = tonumber(ARGV[1])
 local out = {}
+local taken = {}
 for _, id in ipairs(due) do
   local score = tonumber(redis.call('ZSCORE', KEYS[1], id))
   local interval = tonumber(redis.call('HGET', KEYS[2], id) or '60')
   local steps = math.floor((now - score) / interval) + 1
   redis.call('ZADD', KEYS[1], score + steps * interval, id)
+  redis.call('ZREM', KEYS[3], id)
+  taken[id] = true
   table.insert(out, id)
   table.insert(out, interval)
+end
+local retries = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+for _, id in ipairs(retries) do
+  redis.call('ZREM', KEYS[3], id)
+  local interval = redis.call('HGET', KEYS[2], id)
+  if interval and not taken[id] then
+    table.insert(out, id)
+    table.insert(out, tonumber(interval))
+  end
 end
 return out
 """
@@ -64,6 +76,7 @@ def sync_pages(r: redis.Redis, pages: list[PageConfig], now: float) -> None:
             p.hdel(keys.PAGES, page_id)
             p.hdel(keys.INTERVALS, page_id)
             p.zrem(keys.SCHEDULE, page_id)
+            p.zrem(keys.RETRIES, page_id)
         for page in pages:
             p.hset(keys.PAGES, page.id, page_to_json(page))
             p.hset(keys.INTERVALS, page.id, page.interval)
@@ -73,8 +86,9 @@ def sync_pages(r: redis.Redis, pages: list[PageConfig], now: float) -> None:
 
 
 def claim_due(r: redis.Redis, now: float, limit: int = 10_000) -> list[tuple[str, int]]:
-    """The pages due now, each with its interval (a poll's time to live), in one round trip."""
-    flat = r.eval(_CLAIM, 2, keys.SCHEDULE, keys.INTERVALS, now, limit)
+    """The pages due now (on their grid, or for an early retry), each with its interval (a
+    poll's time to live), in one round trip. A grid poll cancels a pending retry."""
+    flat = r.eval(_CLAIM, 3, keys.SCHEDULE, keys.INTERVALS, keys.RETRIES, now, limit)
     return [(str(flat[i]), int(flat[i + 1])) for i in range(0, len(flat), 2)]
 
 
@@ -89,6 +103,18 @@ def batches(due: list[tuple[str, int]], size: int) -> list[tuple[int, list[str]]
         for interval, ids in by_interval.items()
         for i in range(0, len(ids), step)
     ]
+
+
+def retry(r: redis.Redis, page_id: str, at: float) -> bool:
+    """Poll the page again at `at`, off its grid, when that is before its next grid poll: a
+    failed poll (or one skipped for its host's back-off) is retried once the back-off ends,
+    not a whole interval later, so a change it hid is seen while it lasts. The grid (phase)
+    is untouched. Several calls keep the earliest time."""
+    due = r.zscore(keys.SCHEDULE, page_id)
+    if due is None or at >= due:
+        return False
+    r.zadd(keys.RETRIES, {page_id: at}, lt=True)
+    return True
 
 
 def load_page(r: redis.Redis, page_id: str) -> PageConfig | None:

@@ -9,7 +9,15 @@ from collections import Counter
 
 from monitor import keys, store
 from monitor.config import PageConfig
-from monitor.schedule import batches, claim_due, first_due, load_page, phase, sync_pages
+from monitor.schedule import (
+    batches,
+    claim_due,
+    first_due,
+    load_page,
+    phase,
+    retry,
+    sync_pages,
+)
 
 
 def page(n: int, interval: int = 60) -> PageConfig:
@@ -96,3 +104,36 @@ def test_due_pages_go_out_in_batches_that_share_an_interval() -> None:
     ]
     assert sorted(i for _, ids in sent for i in ids) == sorted(i for i, _ in due)
     assert batches(due[:3], 1) == [(60, ["p0"]), (60, ["p1"]), (60, ["p2"])]
+
+
+def test_a_failed_poll_is_retried_once_its_back_off_ends_and_keeps_its_phase(
+    r: store.Redis,
+) -> None:
+    sync_pages(r, [page(1, 60)], now=0.0)
+    due_at = r.zscore(keys.SCHEDULE, "p1")
+    assert claim_due(r, due_at) == [("p1", 60)]
+    assert retry(r, "p1", due_at + 10)
+    assert claim_due(r, due_at + 9) == []
+    assert claim_due(r, due_at + 10) == [("p1", 60)]
+    assert claim_due(r, due_at + 11) == []  # retried once
+    assert r.zscore(keys.SCHEDULE, "p1") == due_at + 60  # the grid did not move
+
+
+def test_a_retry_after_the_next_regular_poll_is_not_scheduled(r: store.Redis) -> None:
+    sync_pages(r, [page(1, 60)], now=0.0)
+    due_at = r.zscore(keys.SCHEDULE, "p1")
+    claim_due(r, due_at)
+    assert not retry(r, "p1", due_at + 61)
+    assert claim_due(r, due_at + 59) == []
+
+
+def test_a_regular_poll_cancels_a_pending_retry_and_removed_pages_are_not_retried(
+    r: store.Redis,
+) -> None:
+    sync_pages(r, [page(1, 60), page(2, 60)], now=0.0)
+    due = {p: r.zscore(keys.SCHEDULE, p) for p in ("p1", "p2")}
+    claim_due(r, max(due.values()))
+    assert retry(r, "p1", due["p1"] + 59.5) and retry(r, "p2", due["p2"] + 30)
+    sync_pages(r, [page(1, 60)], now=0.0)  # p2 removed
+    assert claim_due(r, due["p1"] + 60) == [("p1", 60)]  # grid and retry due: one poll
+    assert claim_due(r, due["p1"] + 100) == []

@@ -10,7 +10,7 @@ from typing import Any
 from monitor import keys, metrics, store
 from monitor.events import StatusEvent
 from monitor.notify import deliver
-from monitor.schedule import batches, claim_due, load_page
+from monitor.schedule import batches, claim_due, load_page, retry
 from workers.celery_app import app
 from workers.runtime import RuntimeTask
 
@@ -53,6 +53,8 @@ def poll_one(task: RuntimeTask, page_id: str) -> dict[str, Any]:
     task.beat_now("poll")  # at most every 10 s per process, not one SET per poll
     sent: list[str] = []
     result = task.poller.poll(page, lambda events: sent.extend(enqueue_events(events)))
+    if result.retry_at is not None:
+        retry(task.redis, page.id, result.retry_at)
     metrics.record_poll(task.redis, page.id, result.outcome, result.size, result.full_size)
     metrics.record_filtered(task.redis, page.id, result.filtered)
     return {"outcome": result.outcome, "notify": sent}
