@@ -12,6 +12,8 @@ from typing import Any
 
 from bench.measure import percentile
 
+HISTORY = Path(__file__).with_name("history.md")
+
 
 def machine() -> str:
     model = ""
@@ -111,6 +113,8 @@ def render(results: dict[str, Any], command: str) -> str:
         "## Notes",
         "",
         *[f"- {n}" for n in results["notes"]],
+        "",
+        HISTORY.read_text(encoding="utf-8").rstrip(),  # hand-written: earlier runs' numbers
         "",
     ]
     return "\n".join(lines)
