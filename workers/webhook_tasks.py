@@ -1,4 +1,4 @@
-"""The webhook task: `statusmon.ingest` (routed to the poll queue by celeryconfig)."""
+"""The webhook task: `statusmon.ingest` (on the `control` queue: it never waits behind polls)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor import store
 from monitor.ingest import PageBusy, hint_due, ingest
 from monitor.model import ParseError
 from monitor.schedule import load_page
@@ -25,7 +24,7 @@ def ingest_webhook(self: RuntimeTask, page_id: str, payload: dict[str, Any]) -> 
     if page is None:
         log.warning("webhook for unknown page %s dropped", page_id, extra={"page_id": page_id})
         return {"outcome": "unknown_page", "notify": [], "hint": None}
-    store.heartbeat(self.redis, "poll")
+    self.beat_now("poll")
     sent: list[str] = []
     try:
         ingest(self.redis, page, payload, lambda e: sent.extend(enqueue_events(e)), _now())
