@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from monitor import redis_server, store
+from monitor.simulate.pages import Layout
+from monitor.simulate.server import SimServer
 from tests.support.pageserver import PageServer
 from tests.support.procs import Proc, celery_proc
 
@@ -57,6 +59,15 @@ def page_server() -> Iterator[PageServer]:
 def pages(page_server: PageServer) -> PageServer:
     page_server.clear()
     return page_server
+
+
+@pytest.fixture
+def sim() -> Iterator[SimServer]:
+    """`statusmon simulate` with one Statuspage-shaped page, in a thread (test_simulator.py
+    overrides it with a wider layout)."""
+    server = SimServer(Layout(pages=1)).start_in_thread()
+    yield server
+    server.close()
 
 
 class Workers:

@@ -9,17 +9,14 @@ is printed exactly once, in order.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from celery.result import AsyncResult
 
 from monitor import store
 from monitor.config import PageConfig
 from monitor.schedule import sync_pages
 from monitor.simulate.model import Publication
-from monitor.simulate.pages import Layout
 from monitor.simulate.server import SimServer
 from tests.conftest import Workers
 from tests.support.procs import records
@@ -27,13 +24,6 @@ from workers.tasks import poll
 
 API = 2  # Claude's "Claude API (api.anthropic.com)"
 PRODUCT = "Sim 0 - Claude API (api.anthropic.com)"
-
-
-@pytest.fixture
-def sim() -> Iterator[SimServer]:
-    server = SimServer(Layout(pages=1)).start_in_thread()
-    yield server
-    server.close()
 
 
 class Page:
