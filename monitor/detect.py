@@ -109,6 +109,7 @@ def _copy(prev: PageState) -> PageState:
         {k: replace(v) for k, v in prev.components.items()},
         {k: replace(v, seen=list(v.seen)) for k, v in prev.incidents.items()},
         prev.baselined,
+        prev.news_since,
     )
 
 

@@ -70,7 +70,7 @@ def new_session(connections: int = 10) -> requests.Session:
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept"] = "application/json, */*;q=0.5"
     del session.headers["Connection"]  # HTTP/1.1 keeps connections alive without it
-    adapter = HTTPAdapter(pool_maxsize=connections)
+    adapter = HTTPAdapter(pool_connections=connections, pool_maxsize=connections)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

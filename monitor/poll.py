@@ -38,6 +38,7 @@ log = logging.getLogger("statusmon.poll")
 
 Emit = Callable[[list[StatusEvent]], None]
 RETRY_SPREAD = 5.0  # seconds over which a backed-off host's skipped pages are retried
+HISTORY_LIMIT = timedelta(days=1)  # after a long outage of ours, look back no further
 HISTORY_SLACK = timedelta(minutes=5)  # a CDN-cached summary may be this late
 
 
@@ -68,7 +69,10 @@ class Poller:
         if not lock.acquire():
             return PollResult("busy")  # another worker polls this page right now: nothing to add
         try:
-            return self._poll_locked(page, emit, failed_before=until is not None)
+            result = self._poll_locked(page, emit)
+            if until is not None:  # only a poll that went through to the end clears a back-off
+                store.record_success(self.redis, page.host)
+            return result
         except FetchError as exc:
             if exc.permanent:  # 404, 401: asking again soon will not help
                 log.warning(
@@ -102,7 +106,7 @@ class Poller:
         finally:
             lock.release()
 
-    def _poll_locked(self, page: PageConfig, emit: Emit, failed_before: bool) -> PollResult:
+    def _poll_locked(self, page: PageConfig, emit: Emit) -> PollResult:
         prev = None if page.kind else store.load_state(self.redis, page.id)
         kind = page.kind or (prev.platform if prev else None)
         if kind is None:  # auto-detection: probe once, then the choice lives in the state
@@ -111,8 +115,6 @@ class Poller:
         urls = [adapter.summary_url(page), *extra_urls(adapter, page)]
         old = store.load_validators_many(self.redis, urls)  # one round trip for all of them
         fetched = {url: conditional_get(self.session, url, old[url], self.timeout) for url in urls}
-        if failed_before:
-            store.record_success(self.redis, page.host)
         size = sum(f.size for f in fetched.values())
         full = sum(
             metrics.full_size(self.redis, url, None if f.status == 304 else f.size)
@@ -170,13 +172,15 @@ class Poller:
             if prev.news_since and snap.complete:
                 # Opened and closed between two polls (or behind a failed one): never in a
                 # summary we read, still in the page's history.
-                since = datetime.fromisoformat(prev.news_since)
+                since = max(datetime.fromisoformat(prev.news_since), now - HISTORY_LIMIT)
                 for inc in recent_incidents(adapter, page, get, since).values():
                     if inc.id not in snap.incidents and inc.id not in prev.incidents:
                         snap.incidents[inc.id] = inc
         result = diff(page, kind, prev, snap, now, "poll", self.retention)
         # History before the first poll is not news; after it, look back a little further.
-        result.state.news_since = (now if fresh else now - HISTORY_SLACK).isoformat()
+        # Pages write milliseconds: an incident opened in the same one as `now` is news.
+        first = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        result.state.news_since = (first if fresh else now - HISTORY_SLACK).isoformat()
         emit(result.events)
         store.save_state(self.redis, page.id, result.state)
         return PollResult("changed", result.events, filtered=result.filtered)

@@ -40,9 +40,15 @@ def _worker(env: Env) -> list[str]:
     # prefork, two processes per core: a poll task carries POLL_BATCH pages whose GETs overlap on
     # the process's POLL_FETCHERS threads, so processes are for CPU (docs/benchmarks.md).
     pool = env.get("POLL_POOL", "prefork")
-    concurrency = env.get("POLL_CONCURRENCY", str(2 * (os.cpu_count() or 1)))
+    concurrency = env.get("POLL_CONCURRENCY", str(default_concurrency()))
     queue = ["worker", "-Q", "control,poll", "-n", "poll@%h", "-l", _level(env)]
     return _celery(env) + queue + ["--pool", pool, "--concurrency", concurrency]
+
+
+def default_concurrency() -> int:
+    """Two poll processes per core this process may run on (its CPU affinity, which a
+    container's cpuset limits), at most 8: each has POLL_FETCHERS threads and Redis clients."""
+    return min(8, 2 * len(os.sched_getaffinity(0)))
 
 
 def _notifier(env: Env) -> list[str]:

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from monitor import store
+from monitor import keys, store
 from monitor.config import PageConfig
 from monitor.events import StatusEvent
 from monitor.fetch import new_session, parse_retry_after
@@ -75,6 +75,15 @@ def test_a_server_with_only_last_modified_is_asked_if_modified_since(
     pages.set_json(SUMMARY, story.summary("operational"), etag=False, last_modified=date)
     assert [run.poll(), run.poll()] == ["changed", "not_modified"]
     assert pages.not_modified[SUMMARY] == 1
+
+
+def test_a_page_that_stays_unreadable_backs_off_longer_each_time(
+    run: Run, pages: PageServer
+) -> None:
+    pages.set(SUMMARY, '{"page": {"id"', headers={"Content-Type": "application/json"})
+    assert run.poll() == "error"
+    assert run.poll_when_allowed() == "error"
+    assert run.r.hget(keys.backoff(pages.host), "failures") == "2"  # a 200 alone clears nothing
 
 
 @pytest.mark.parametrize(

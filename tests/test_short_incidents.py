@@ -4,24 +4,18 @@ full. Incidents closed before the page's first poll stay history."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
+import json
+from datetime import UTC, datetime
 
 from monitor import store
+from monitor.adapters.statuspage import StatuspageAdapter
 from monitor.config import PageConfig
+from monitor.detect import diff
 from monitor.events import StatusEvent
 from monitor.fetch import new_session
+from monitor.model import Snapshot
 from monitor.poll import Poller
-from monitor.simulate.pages import Layout
 from monitor.simulate.server import SimServer
-
-
-@pytest.fixture
-def sim() -> Iterator[SimServer]:
-    server = SimServer(Layout(pages=1)).start_in_thread()
-    yield server
-    server.close()
 
 
 class Page:
@@ -87,3 +81,33 @@ def test_incidents_closed_before_the_first_poll_stay_history(
 
     assert page.poll() == "changed"
     assert page.printed() == [("component", "partial_outage")]
+
+
+def test_a_webhook_between_two_polls_keeps_the_history_lookback(
+    r: store.Redis, sim: SimServer
+) -> None:
+    page = Page(r, sim)
+    page.poll()
+    state = store.load_state(r, page.config.id)
+    assert state is not None and state.news_since is not None
+    partial = Snapshot(page.config.name, {}, {}, complete=False)  # what a webhook gives
+    after = diff(page.config, "statuspage", state, partial, datetime.now(UTC), "webhook")
+    assert after.state.news_since == state.news_since
+
+
+def test_a_maintenance_in_the_history_is_read_as_a_maintenance() -> None:
+    history = {
+        "incidents": [
+            {"id": "m1", "name": "DB upgrade", "status": "completed", "impact": "maintenance",
+             "scheduled_for": "2026-11-27T10:00:00.000Z", "incident_updates": [
+                 {"id": "u1", "status": "completed", "body": "Done.",
+                  "created_at": "2026-11-27T11:00:00.000Z"}]},
+            {"id": "i1", "name": "Errors", "status": "resolved", "impact": "minor",
+             "incident_updates": [{"id": "u2", "status": "resolved", "body": "Fixed.",
+                                   "created_at": "2026-11-27T11:00:00.000Z"}]},
+        ]
+    }  # fmt: skip
+    config = PageConfig("p", "P", "https://status.example.com", "statuspage")
+    since = datetime(2026, 11, 27, tzinfo=UTC)
+    found = StatuspageAdapter().recent(config, lambda url: json.dumps(history).encode(), since)
+    assert {i: inc.is_maintenance for i, inc in found.items()} == {"m1": True, "i1": False}

@@ -93,7 +93,7 @@ class StatuspageAdapter:
         data = obj(loads(body, "incidents.json"), "incidents.json")
         found: dict[str, Incident] = {}
         for i, raw in enumerate(arr(data.get("incidents"), "incidents.json.incidents")):
-            inc = parse_incident(raw, f"incidents.json[{i}]")
+            inc = parse_incident(raw, f"incidents.json[{i}]", maintenance=is_maintenance(raw))
             if inc.updates and inc.updates[0].at >= since:
                 found[inc.id] = inc
         return found
@@ -101,8 +101,7 @@ class StatuspageAdapter:
     def parse_webhook(self, payload: dict[str, Any], page: PageConfig) -> Snapshot:
         if "incident" in payload:
             raw = obj(payload["incident"], "incident")
-            maintenance = raw.get("scheduled_for") is not None or raw.get("impact") == "maintenance"
-            inc = parse_incident(raw, "incident", maintenance=maintenance)
+            inc = parse_incident(raw, "incident", maintenance=is_maintenance(raw))
             # The payload's components carry their status at send time, like summary.json.
             rows = arr(raw.get("components"), "incident.components", optional=True)
             components = parse_components(rows)
@@ -152,6 +151,13 @@ def parse_components(rows: list[Any]) -> dict[str, Component]:
         )
         components[comp.id] = comp
     return components
+
+
+def is_maintenance(raw: Any) -> bool:
+    """An entry of incidents.json or a webhook's incident that is a scheduled maintenance."""
+    return isinstance(raw, dict) and (
+        raw.get("scheduled_for") is not None or raw.get("impact") == "maintenance"
+    )
 
 
 def parse_incident(raw: Any, where: str, *, maintenance: bool = False) -> Incident:
