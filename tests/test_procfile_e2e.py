@@ -232,6 +232,8 @@ def test_procfile_runs_the_system_with_flower_and_metrics(
         ), honcho.dump()
         for name in ("web", "flower", "beat"):
             assert all(json.loads(line)["level"] for line in honcho.of(name)), honcho.dump()
+        # And beat's every-second tick is not logged at INFO
+        assert not any("Sending due task tick" in line for line in honcho.of("beat"))
     finally:
         honcho.stop()
         r.flushdb()

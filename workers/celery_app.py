@@ -9,7 +9,6 @@ from celery import Celery
 from celery.signals import beat_init
 
 from monitor.config import load_pages
-from monitor.logs import setup_logging
 from monitor.schedule import sync_pages
 from monitor.settings import load_settings
 from workers.runtime import connect
@@ -29,6 +28,8 @@ app.config_from_object("celeryconfig")
 @beat_init.connect
 def _sync_pages_on_beat_start(sender: Any = None, **_: Any) -> None:
     """Adding or removing a page takes a beat restart (or `statusmon pages sync`)."""
+    from workers.logging_setup import use_statusmon_logging
+
     settings = load_settings()
-    setup_logging(settings.log_level)
+    use_statusmon_logging(settings.log_level)  # beat's "Sending due task tick" lines: DEBUG only
     sync_pages(connect(settings), load_pages(settings.pages_path), time.time())

@@ -65,6 +65,11 @@ def _set_page(record: logging.LogRecord, page_id: str | None) -> None:
 
 @celery_setup_logging.connect
 def _use_statusmon_logging(loglevel: int | str | None = None, **_: Any) -> None:
+    use_statusmon_logging(loglevel)
+
+
+def use_statusmon_logging(loglevel: int | str | None) -> None:
+    """Our format for every process; the tick's routine lines only at DEBUG."""
     level = logging.getLevelName(loglevel) if isinstance(loglevel, int) else loglevel
     quiet = [] if str(level).upper() == "DEBUG" else [QuietTick()]
     setup_logging(level, filters=[TaskContext(), *quiet])
