@@ -13,6 +13,7 @@ from monitor.schedule import sync_pages
 from tests.conftest import Workers
 from tests.support.pageserver import PageServer
 from tests.support.scenarios import StatuspageStory
+from tests.support.web import wait_for_key
 from workers.tasks import tick
 
 SUMMARY = "/api/v2/summary.json"
@@ -37,10 +38,9 @@ def beat(every: float = 0.5) -> Iterator[None]:
 
 
 def wait_for_states(r: store.Redis, page_ids: list[str], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while any(store.load_state(r, i) is None for i in page_ids):
-        assert time.monotonic() < deadline, "not every due page was polled"
-        time.sleep(0.05)
+    """Block until every page's state was saved (its first poll went through)."""
+    for page_id in page_ids:
+        wait_for_key(r, keys.state(page_id), timeout)
 
 
 def test_one_tick_polls_every_due_page_once(
