@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
-from typing import Any, ClassVar, TextIO
+from typing import Any, TextIO
 
 import redis
 from celery import Task
@@ -46,15 +45,6 @@ class RuntimeTask(Task):  # type: ignore[misc]
         return Poller(
             self.redis, new_session(self.settings.poll_fetchers), self.settings.fetch_timeout
         )
-
-    _beats: ClassVar[dict[str, float]] = {}
-
-    def beat_now(self, role: str, every: float = 10.0) -> None:
-        """A heartbeat at most every `every` seconds per process (it lives HEARTBEAT_TTL)."""
-        now = time.monotonic()
-        if now - self._beats.get(role, -every) >= every:
-            self._beats[role] = now
-            store.heartbeat(self.redis, role)
 
     # The status stream: the process's original stdout, taken over by `take_stdout`.
     stream: TextIO = sys.stdout

@@ -59,7 +59,6 @@ def poll_one(task: RuntimeTask, page_id: str) -> dict[str, Any]:
     page = load_page(task.redis, page_id)
     if page is None:
         return {"outcome": "unknown_page", "notify": []}
-    task.beat_now("poll")  # at most every 10 s per process, not one SET per poll
     sent: list[str] = []
     result = task.poller.poll(page, lambda events: sent.extend(enqueue_events(events)))
     if result.retry_at is not None:
@@ -80,7 +79,6 @@ def enqueue_events(events: list[StatusEvent]) -> list[str]:
 @app.task(name="statusmon.notify", base=RuntimeTask, bind=True, max_retries=None)
 def notify(self: RuntimeTask, event_data: dict[str, Any]) -> str:
     event = StatusEvent.from_dict(event_data)
-    store.heartbeat(self.redis, "notifier")
     outcome = deliver(self.redis, event, self.write_line, self.settings.dedup_ttl)
     metrics.record_delivery(self.redis, event, outcome)
     if outcome == "in_flight":  # another notifier holds the claim: look again once it expired

@@ -24,7 +24,6 @@ def ingest_webhook(self: RuntimeTask, page_id: str, payload: dict[str, Any]) -> 
     if page is None:
         log.warning("webhook for unknown page %s dropped", page_id, extra={"page_id": page_id})
         return {"outcome": "unknown_page", "notify": [], "hint": None}
-    self.beat_now("poll")
     sent: list[str] = []
     try:
         ingest(self.redis, page, payload, lambda e: sent.extend(enqueue_events(e)), _now())
