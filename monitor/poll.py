@@ -31,7 +31,7 @@ from monitor.detect import diff, migrated
 from monitor.events import StatusEvent
 from monitor.fetch import Fetched, FetchError, conditional_get, plain_get
 from monitor.model import ParseError, Snapshot
-from monitor.probe import probe
+from monitor.probe import ProbeError, probe
 from monitor.state import PageState
 
 log = logging.getLogger("statusmon.poll")
@@ -92,6 +92,14 @@ class Poller:
             )
             return PollResult("error", retry_at=time.time() + delay)
         except ParseError as exc:
+            if isinstance(exc, ProbeError) and not exc.transient:  # no platform matches at all
+                log.warning(
+                    "page %s: unreadable response, no events: %s",
+                    page.id,
+                    exc,
+                    extra={"page_id": page.id},
+                )
+                return PollResult("error")
             # A challenge page or a cut-off body is a server having trouble: back off like a
             # 5xx and try again when that ends, not a whole interval later.
             delay = store.record_failure(self.redis, page.host, None, self.backoff_base)

@@ -77,6 +77,16 @@ def test_a_server_with_only_last_modified_is_asked_if_modified_since(
     assert pages.not_modified[SUMMARY] == 1
 
 
+def test_a_page_of_no_known_platform_is_not_retried_early(
+    r: store.Redis, pages: PageServer
+) -> None:
+    page = PageConfig("odd", "Odd", pages.url, None)  # kind omitted: probed on first poll
+    pages.set(SUMMARY, "<html>a blog</html>", headers={"Content-Type": "text/html"})
+    result = Poller(r, new_session(), timeout=5).poll(page, lambda events: None)
+    assert (result.outcome, result.retry_at) == ("error", None)
+    assert not r.exists(keys.backoff(pages.host))  # a 404 everywhere else is no server trouble
+
+
 def test_a_page_that_stays_unreadable_backs_off_longer_each_time(
     run: Run, pages: PageServer
 ) -> None:
