@@ -1,11 +1,13 @@
-"""Celery settings only. Read by `workers.celery_app` via config_from_object("celeryconfig")."""
+"""Celery settings only. Read by `workers.celery_app` via config_from_object("celeryconfig").
 
-import os
+The broker (and result backend) is REDIS_URL, set by workers.celery_app from
+monitor.settings, the one place the environment is read.
+"""
 
-broker_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+from monitor.keys import CONTROL_QUEUE, NOTIFY_QUEUE, POLL_QUEUE
+
 # Results are small (an outcome and the ids of the notify tasks a poll sent) and short-lived:
 # they let Flower, `celery inspect` and the tests follow a poll to its printed lines.
-result_backend = broker_url
 result_expires = 600
 
 task_serializer = "json"
@@ -16,13 +18,13 @@ timezone = "UTC"
 # `control`: short tasks that must not wait behind a backlog of polls (the worker consumes both
 # queues round-robin, so a tick or a webhook's ingest is next whatever the poll queue holds).
 task_routes = {
-    "statusmon.tick": {"queue": "control"},
-    "statusmon.ingest": {"queue": "control"},
-    "statusmon.poll": {"queue": "poll"},
-    "statusmon.poll_pages": {"queue": "poll"},
-    "statusmon.notify": {"queue": "notify"},
+    "statusmon.tick": {"queue": CONTROL_QUEUE},
+    "statusmon.ingest": {"queue": CONTROL_QUEUE},
+    "statusmon.poll": {"queue": POLL_QUEUE},
+    "statusmon.poll_pages": {"queue": POLL_QUEUE},
+    "statusmon.notify": {"queue": NOTIFY_QUEUE},
 }
-task_default_queue = "poll"
+task_default_queue = POLL_QUEUE
 
 # A task is acknowledged after it ran, and re-queued if its worker died mid-task: the
 # notifier's at-least-once guarantee rests on this (see monitor/notify.py).

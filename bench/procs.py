@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from monitor import processes
+from monitor.cli import processes
 
 ROOT = Path(__file__).resolve().parents[1]
 CLK_TCK = os.sysconf("SC_CLK_TCK")

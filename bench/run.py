@@ -150,7 +150,7 @@ def _raw(runs: list[Throughput], noop: Drain, band: Bandwidth, load: Load) -> di
 def assemble(
     args: argparse.Namespace, run: Run, info: dict[str, Any], seconds: float
 ) -> dict[str, Any]:
-    from monitor import processes
+    from monitor.cli import processes
 
     worker = " ".join(processes.command("worker", {})[5:])
     system = (

@@ -15,7 +15,8 @@ from typing import Any
 import requests
 
 from bench.procs import Child, celery, pid_cpu, simulator
-from monitor import processes, redis_server, store
+from monitor import store
+from monitor.cli import processes, redis_server
 
 
 @dataclass

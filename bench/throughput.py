@@ -11,8 +11,8 @@ from bench.measure import Drain, Loop, drain, requests_loop
 from bench.system import System
 from monitor import store
 from monitor.adapters import get_adapter
-from monitor.config import PageConfig
 from monitor.fetch import conditional_headers, new_session
+from monitor.pages import PageConfig
 from monitor.schedule import batches
 from monitor.settings import load_settings
 

@@ -8,7 +8,7 @@ import os
 from multiprocessing import get_context
 from typing import Any
 
-from monitor.config import PageConfig
+from monitor.pages import PageConfig
 
 _poller: Any = None
 

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.procs import tree_cpu  # noqa: E402
-from monitor import processes, redis_server  # noqa: E402
+from monitor.cli import processes, redis_server  # noqa: E402
 from monitor.signing import sign_hex  # noqa: E402
 from tests.paths import FIXTURES  # noqa: E402
 from tests.support.pageserver import PageServer  # noqa: E402

@@ -1,4 +1,4 @@
-"""pages.yaml: the typed list of monitored pages, read once and validated loudly.
+"""pages.yaml: the list of monitored pages (monitor.pages), read once and validated loudly.
 
 Every problem names the file, the page and the field; all problems are reported at once.
 """
@@ -7,54 +7,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import yaml
 
-from monitor.filters import Filters, parse_filters
-from monitor.webhook_config import WebhookConfig, parse_webhook_section
+from monitor.adapters import registry
+from monitor.filters import parse_filters
+from monitor.pages import DEFAULT_INTERVAL, MIN_INTERVAL, ConfigError, Labels, PageConfig
+from monitor.webhook_config import parse_webhook_section
 
-MIN_INTERVAL = 5
-DEFAULT_INTERVAL = 60
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _PAGE_FIELDS = {"id", "name", "url", "kind", "interval", "labels", "webhook", "filters"}
-
-
-class ConfigError(ValueError):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class Labels:
-    """Product-label overrides; keys are provider ids or display names."""
-
-    groups: Mapping[str, str] = field(default_factory=dict)
-    components: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class PageConfig:
-    id: str
-    name: str
-    url: str
-    kind: str | None = None  # None: auto-detect
-    interval: int = DEFAULT_INTERVAL
-    labels: Labels = field(default_factory=Labels)
-    webhook: WebhookConfig | None = None  # None: the page takes no webhooks
-    filters: Filters = field(default_factory=Filters)
-
-    @property
-    def base_url(self) -> str:
-        return self.url.rstrip("/")
-
-    @property
-    def host(self) -> str:
-        return urlparse(self.url).netloc
 
 
 def load_pages(path: str | Path) -> list[PageConfig]:
@@ -129,8 +94,6 @@ def _parse_page(item: Any, index: int, problems: list[str]) -> PageConfig | None
 
 
 def known_kinds() -> list[str]:
-    from monitor.adapters import registry
-
     return sorted(registry())
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from monitor.config import PageConfig
 from monitor.events import EventKind, StatusEvent, dedup_key
-from monitor.labels import ComponentRef, product_label
-from monitor.model import Component, Incident, Snapshot, Update
+from monitor.labels import product_label
+from monitor.model import Component, ComponentRef, Incident, Snapshot, Update
+from monitor.pages import PageConfig
 from monitor.state import ComponentState, IncidentState, PageState
 
 

@@ -17,19 +17,11 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from monitor.errors import FetchError
 from monitor.store import Validators
 
 USER_AGENT = "statusmon/0.1 (+https://github.com/statusmon)"
 MAX_BODY = 16 * 1024 * 1024
-
-
-class FetchError(Exception):
-    """`permanent`: retrying soon will not help (404, 401); else retry after back-off."""
-
-    def __init__(self, message: str, *, permanent: bool, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -100,9 +92,9 @@ def plain_get(session: requests.Session, url: str, timeout: float) -> bytes | No
     try:
         return get(session, url, timeout, {}).content
     except FetchError as exc:
-        if exc.permanent:
-            return None
-        raise
+        if exc.transient:
+            raise
+        return None
 
 
 def get(
@@ -111,13 +103,13 @@ def get(
     try:
         response = session.get(url, headers=headers, timeout=(timeout, timeout))
     except requests.RequestException as exc:
-        raise FetchError(f"{type(exc).__name__}: {exc}", permanent=False) from None
+        raise FetchError(f"{type(exc).__name__}: {exc}", transient=True) from None
     code = response.status_code
     if code == 304 or 200 <= code < 300:
         return response
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
     transient = code in (408, 420, 425, 429) or code >= 500
-    raise FetchError(f"HTTP {code}", permanent=not transient, retry_after=retry_after)
+    raise FetchError(f"HTTP {code}", transient=transient, status=code, retry_after=retry_after)
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

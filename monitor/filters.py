@@ -17,18 +17,10 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+from monitor import status
 from monitor.events import StatusEvent
-from monitor.labels import ComponentRef
+from monitor.model import ComponentRef
 
-SEVERITY = {
-    "operational": 0,
-    "maintenance": 0,
-    "unknown": 1,
-    "degraded": 1,
-    "partial_outage": 2,
-    "major_outage": 3,
-}
-IMPACT = {"none": 0, "maintenance": 0, "minor": 1, "major": 2, "critical": 3}
 MAINTENANCE_MODES = ("announce", "quiet")
 
 
@@ -63,11 +55,13 @@ class Filters:
     def _severe_enough(self, event: StatusEvent, impact: str) -> bool:
         if self.min_severity is None:
             return True
-        floor = SEVERITY[self.min_severity]
+        floor = self.min_severity
         if event.kind == "component":  # going down to, or coming back from, that level
-            levels = [event.status, event.previous_status or "operational"]
-            return max(SEVERITY.get(s, 1) for s in levels) >= floor
-        return IMPACT.get(impact, floor) >= floor  # unknown impact: printed
+            levels = [event.status, event.previous_status or status.OPERATIONAL]
+            return any(status.reaches(level, floor) for level in levels)
+        if impact not in status.IMPACT_RANK:  # unknown impact: printed
+            return True
+        return status.IMPACT_RANK[impact] >= status.RANK[floor]
 
 
 def _matches(names: list[str], patterns: tuple[str, ...]) -> bool:
@@ -85,10 +79,9 @@ def parse_filters(raw: Mapping[str, Any], problems: list[str]) -> Filters:
             value = []
         found[key] = tuple(value)
     level = raw.get("min_severity")
-    if level is not None and level not in SEVERITY:
+    if level is not None and level not in status.FLOORS:
         problems.append(
-            f"field 'filters.min_severity': {level!r} is not one of "
-            "degraded, partial_outage, major_outage"
+            f"field 'filters.min_severity': {level!r} is not one of {', '.join(status.FLOORS)}"
         )
         level = None
     mode = raw.get("maintenance", "announce")

@@ -20,13 +20,12 @@ import redis
 
 from monitor import keys, store
 from monitor.adapters import get_adapter
-from monitor.config import PageConfig
 from monitor.detect import diff
 from monitor.events import StatusEvent
+from monitor.pages import PageConfig
 
 Emit = Callable[[list[StatusEvent]], None]
 LOCK_WAIT = 20.0  # seconds a webhook waits for a poll of the same page to finish
-LOCK_POLL = 0.005  # seconds between looks at a page lock another task holds
 HINT_EVERY = 5  # seconds: at most one hint poll per page, however many webhooks arrive
 
 
@@ -46,11 +45,7 @@ def ingest(
     """The events the payload adds to the page's state; ParseError if its shape is unknown."""
     kind = page.kind or "statuspage"
     snap = get_adapter(kind).parse_webhook(payload, page)
-    # redis-py looks at a taken lock every 100 ms by default: a burst of webhooks for one page
-    # then queued up behind those naps (POST -> line p50 2.6 s at 100/s); 5 ms keeps it moving.
-    lock = r.lock(
-        keys.lock(page.id), timeout=keys.LOCK_TTL, blocking_timeout=lock_wait, sleep=LOCK_POLL
-    )
+    lock = store.page_lock(r, page.id, wait=lock_wait)
     if not lock.acquire():
         raise PageBusy(page.id)
     try:

@@ -1,10 +1,20 @@
-"""Every Redis key and TTL statusmon uses, in one place."""
+"""Every Redis key and TTL statusmon uses, the process roles and the Celery queues, in one place."""
 
 from __future__ import annotations
 
 import hashlib
 
 PREFIX = "statusmon:"
+
+# Celery queues (Redis lists of the same name; celeryconfig.task_routes routes tasks to them).
+CONTROL_QUEUE = "control"  # the tick and webhook ingest: short, never behind a poll backlog
+POLL_QUEUE = "poll"
+NOTIFY_QUEUE = "notify"
+QUEUES = (CONTROL_QUEUE, POLL_QUEUE, NOTIFY_QUEUE)
+# Process roles: a worker's node name is `<role>@host` (monitor/cli/processes.py), and each
+# role's heartbeat is `alive(role)`; beat's is written by the tick.
+POLL_ROLE, NOTIFIER_ROLE, BEAT_ROLE = "poll", "notifier", "beat"
+ROLES = (POLL_ROLE, NOTIFIER_ROLE, BEAT_ROLE)
 
 PAGES = PREFIX + "pages"  # hash: page id -> page config JSON
 SCHEDULE = PREFIX + "schedule"  # sorted set: page id -> next due time (unix seconds)
@@ -13,6 +23,8 @@ INTERVALS = PREFIX + "intervals"  # hash: page id -> poll interval seconds
 
 CLAIM_TTL = 60  # seconds a notifier holds an event before another may print it
 LOCK_TTL = 120  # seconds a poll may hold its page
+LOCK_POLL = 0.005  # seconds between looks at a page lock another task holds
+BODY_SIZE_TTL = 30 * 86400  # seconds the last full body size of a URL is remembered
 BACKOFF_CAP = 900  # seconds: longest back-off after repeated errors
 HEARTBEAT_TTL = 300
 

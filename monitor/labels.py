@@ -8,19 +8,9 @@ the same component reads "OpenAI API - Chat Completions".
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # config imports filters, which imports this module
-    from monitor.config import PageConfig
-
-
-@dataclass(frozen=True)
-class ComponentRef:
-    id: str
-    name: str
-    group_id: str | None = None
-    group_name: str | None = None
+from monitor.model import ComponentRef
+from monitor.pages import PageConfig
 
 
 def group_prefix(page: PageConfig, ref: ComponentRef) -> str:

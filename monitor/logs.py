@@ -1,5 +1,5 @@
 """Logging on stderr (stdout is the status stream), for every process: the CLI, Celery (through
-workers/logging_setup.py), gunicorn (monitor/weblog.py).
+workers/logging_setup.py), gunicorn (monitor/web/weblog.py).
 
 LOG_FORMAT=json: one JSON object per line, with a record's extras (`page_id`, task ids) as
 fields; otherwise readable text. LOG_LEVEL sets the level. A filter on the handler redacts

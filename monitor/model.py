@@ -10,28 +10,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-# Normalized component statuses, best to worst (FORMATS.md §6).
-COMPONENT_STATUSES = ("operational", "maintenance", "degraded", "partial_outage", "major_outage")
-UNKNOWN = "unknown"
-# Worst wins when several sources speak of one component; "unknown" outranks only operational.
-RANK = {
-    "operational": 0,
-    UNKNOWN: 1,
-    "maintenance": 2,
-    "degraded": 3,
-    "partial_outage": 4,
-    "major_outage": 5,
-}
+from monitor.status import UNKNOWN
 
 # Incident phases that close an incident / a maintenance.
 CLOSED_PHASES = frozenset({"resolved", "postmortem", "completed"})
 
 
 @dataclass(frozen=True)
+class ComponentRef:
+    """What names a component in a product label or a filter: ids and display names."""
+
+    id: str
+    name: str
+    group_id: str | None = None
+    group_name: str | None = None
+
+
+@dataclass(frozen=True)
 class Component:
     id: str
     name: str
-    status: str  # normalized: one of COMPONENT_STATUSES or "unknown"
+    status: str  # normalized: one of monitor.status.ORDER
     status_raw: str  # the provider's own value
     group_id: str | None = None
     group_name: str | None = None
@@ -56,8 +55,6 @@ class Incident:
     impact: str = UNKNOWN
     is_maintenance: bool = False
     url: str | None = None
-    scheduled_for: datetime | None = None
-    scheduled_until: datetime | None = None
 
     @property
     def closed(self) -> bool:
@@ -80,7 +77,3 @@ def gone(incident_id: str, now: datetime, why: str) -> Incident:
     Name and components are filled in from what we knew (monitor.detect)."""
     update = Update(f"{incident_id}:gone", "resolved", why, now)
     return Incident(incident_id, incident_id, "resolved", (update,))
-
-
-class ParseError(ValueError):
-    """The payload is not the shape this adapter knows: log it, emit nothing."""

@@ -10,24 +10,21 @@ import json
 import re
 from zoneinfo import ZoneInfo
 
+from monitor import status
 from monitor.events import StatusEvent
 
 _SPACE = re.compile(r"\s+")
 
-STATUS_WORDS = {
-    "operational": "Operational",
-    "degraded": "Degraded Performance",
-    "partial_outage": "Partial Outage",
-    "major_outage": "Major Outage",
-    "maintenance": "Under Maintenance",
-    "unknown": "Unknown",
-    "in_progress": "In Progress",
-}
+PHASE_WORDS = {"in_progress": "In Progress"}
 
 
 def human(value: str) -> str:
     """'degraded' -> 'Degraded Performance', 'in_progress' -> 'In Progress'."""
-    return STATUS_WORDS.get(value) or value.replace("_", " ").strip().capitalize()
+    return (
+        status.WORDS.get(value)
+        or PHASE_WORDS.get(value)
+        or value.replace("_", " ").strip().capitalize()
+    )
 
 
 def one_line(text: str) -> str:

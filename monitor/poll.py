@@ -18,20 +18,16 @@ from typing import cast
 import redis
 import requests
 
-from monitor import keys, metrics, store
-from monitor.adapters import (
-    Adapter,
-    MultiUrlAdapter,
-    extra_urls,
-    get_adapter,
-    recent_incidents,
-)
-from monitor.config import PageConfig
+from monitor import store
+from monitor.adapters import get_adapter
+from monitor.adapters.base import Adapter, MultiUrlAdapter, extra_urls, recent_incidents
 from monitor.detect import diff, migrated
+from monitor.errors import ParseError, PollError
 from monitor.events import StatusEvent
-from monitor.fetch import Fetched, FetchError, conditional_get, plain_get
-from monitor.model import ParseError, Snapshot
-from monitor.probe import ProbeError, probe
+from monitor.fetch import Fetched, conditional_get, plain_get
+from monitor.model import Snapshot
+from monitor.pages import PageConfig
+from monitor.probe import probe
 from monitor.state import PageState
 
 log = logging.getLogger("statusmon.poll")
@@ -47,7 +43,7 @@ class PollResult:
     outcome: str  # changed | not_modified | backed_off | busy | error
     events: list[StatusEvent] = field(default_factory=list)
     size: int = 0  # bytes received
-    full_size: int = 0  # bytes a fetch without validators would have cost (monitor.metrics)
+    full_size: int = 0  # bytes a fetch without validators would have cost (monitor.counters)
     filtered: int = 0  # events the page's filters held back
     retry_at: float | None = None  # unix time: try again then (when the host's back-off ends)
 
@@ -65,54 +61,31 @@ class Poller:
         if until is not None and until > time.time():
             # Spread the host's skipped pages over a few seconds after its back-off ends.
             return PollResult("backed_off", retry_at=until + random.uniform(0, RETRY_SPREAD))
-        lock = self.redis.lock(keys.lock(page.id), timeout=keys.LOCK_TTL, blocking=False)
-        if not lock.acquire():
+        lock = store.page_lock(self.redis, page.id)
+        if not lock.acquire(blocking=False):
             return PollResult("busy")  # another worker polls this page right now: nothing to add
         try:
             result = self._poll_locked(page, emit)
-            if until is not None:  # only a poll that went through to the end clears a back-off
-                store.record_success(self.redis, page.host)
-            return result
-        except FetchError as exc:
-            if exc.permanent:  # 404, 401: asking again soon will not help
-                log.warning(
-                    "page %s: fetch failed (%s); next try at its next poll",
-                    page.id,
-                    exc,
-                    extra={"page_id": page.id},
-                )
-                return PollResult("error")
-            delay = store.record_failure(self.redis, page.host, exc.retry_after, self.backoff_base)
-            log.warning(
-                "page %s: fetch failed (%s); next try in %.0fs",
-                page.id,
-                exc,
-                delay,
-                extra={"page_id": page.id},
-            )
-            return PollResult("error", retry_at=time.time() + delay)
-        except ParseError as exc:
-            if isinstance(exc, ProbeError) and not exc.transient:  # no platform matches at all
-                log.warning(
-                    "page %s: unreadable response, no events: %s",
-                    page.id,
-                    exc,
-                    extra={"page_id": page.id},
-                )
-                return PollResult("error")
-            # A challenge page or a cut-off body is a server having trouble: back off like a
-            # 5xx and try again when that ends, not a whole interval later.
-            delay = store.record_failure(self.redis, page.host, None, self.backoff_base)
-            log.warning(
-                "page %s: unreadable response, no events: %s; next try in %.0fs",
-                page.id,
-                exc,
-                delay,
-                extra={"page_id": page.id},
-            )
-            return PollResult("error", retry_at=time.time() + delay)
+        except PollError as exc:
+            return self._failed(page, exc)
         finally:
             lock.release()
+        if until is not None:  # only a poll that went through to the end clears a back-off
+            store.record_success(self.redis, page.host)
+        return result
+
+    def _failed(self, page: PageConfig, exc: PollError) -> PollResult:
+        """The one place a failed poll is handled: a transient failure backs the host off and
+        is retried when that ends; a permanent one waits for the page's next poll."""
+        extra = {"page_id": page.id}
+        if not exc.transient:
+            log.warning(
+                "page %s: %s; next try at its next poll", page.id, exc.headline(), extra=extra
+            )
+            return PollResult("error")
+        delay = store.record_failure(self.redis, page.host, exc.retry_after, self.backoff_base)
+        log.warning("page %s: %s; next try in %.0fs", page.id, exc.headline(), delay, extra=extra)
+        return PollResult("error", retry_at=time.time() + delay)
 
     def _poll_locked(self, page: PageConfig, emit: Emit) -> PollResult:
         prev = None if page.kind else store.load_state(self.redis, page.id)
@@ -121,17 +94,19 @@ class Poller:
             return self._detect(page, prev, emit)
         adapter = get_adapter(kind)
         urls = [adapter.summary_url(page), *extra_urls(adapter, page)]
-        old = store.load_validators_many(self.redis, urls)  # one round trip for all of them
+        old, sizes = store.load_validators_many(self.redis, urls)  # one round trip for all
         fetched = {url: conditional_get(self.session, url, old[url], self.timeout) for url in urls}
         size = sum(f.size for f in fetched.values())
-        full = sum(
-            metrics.full_size(self.redis, url, None if f.status == 304 else f.size)
-            for url, f in fetched.items()
-        )
+        full = sum(f.size if f.status != 304 else sizes[url] for url, f in fetched.items())
         if not any(f.changed for f in fetched.values()):
-            for url, f in fetched.items():
-                if f.validators != old[url]:
-                    store.save_validators(self.redis, url, f.validators)
+            store.save_validators_many(
+                self.redis,
+                {
+                    u: (f.validators, None if f.status == 304 else f.size)
+                    for u, f in fetched.items()
+                    if f.validators != old[u] or f.status != 304
+                },
+            )
             return PollResult("not_modified", size=size, full_size=full)
         if page.kind:  # the state is read only when there is something to diff it against
             prev = store.load_state(self.redis, page.id)
@@ -141,11 +116,14 @@ class Poller:
             if page.kind:
                 raise
             return self._detect(page, prev, emit)  # an auto-detected page changed its shape
-        if page.kind is None and prev is not None and migrated(prev, kind, snap):
+        fresh = prev is None or migrated(prev, kind, snap)
+        if page.kind is None and prev is not None and fresh:
             return self._detect(page, prev, emit)  # new ids: maybe a richer platform now
-        result = self._apply(page, kind, prev, snap, emit)
-        for url, f in fetched.items():
-            store.save_validators(self.redis, url, f.validators)
+        result = self._apply(page, kind, adapter, prev, snap, fresh, emit)
+        store.save_validators_many(
+            self.redis,
+            {u: (f.validators, None if f.status == 304 else f.size) for u, f in fetched.items()},
+        )
         result.size, result.full_size = size, full
         return result
 
@@ -164,15 +142,22 @@ class Poller:
 
     def _detect(self, page: PageConfig, prev: PageState | None, emit: Emit) -> PollResult:
         kind, snap = probe(self.session, page, self.timeout)
-        return self._apply(page, kind, prev, snap, emit)
+        fresh = prev is None or migrated(prev, kind, snap)
+        return self._apply(page, kind, get_adapter(kind), prev, snap, fresh, emit)
 
     def _apply(
-        self, page: PageConfig, kind: str, prev: PageState | None, snap: Snapshot, emit: Emit
+        self,
+        page: PageConfig,
+        kind: str,
+        adapter: Adapter,
+        prev: PageState | None,
+        snap: Snapshot,
+        fresh: bool,
+        emit: Emit,
     ) -> PollResult:
+        """`fresh`: no state, or the page moved platform or ids: this snapshot is a baseline."""
         now = datetime.now(UTC)
-        fresh = prev is None or migrated(prev, kind, snap)
         if prev is not None and not fresh:
-            adapter = get_adapter(kind)
             get = partial(plain_get, self.session, timeout=self.timeout)
             missing = [i for i in prev.open_incident_ids() if i not in snap.incidents]
             if missing:

@@ -23,9 +23,10 @@ import requests
 
 from monitor.adapters import get_adapter
 from monitor.adapters.jsonshape import loads
-from monitor.config import PageConfig
-from monitor.fetch import FetchError, get
-from monitor.model import ParseError, Snapshot
+from monitor.errors import FetchError, ParseError
+from monitor.fetch import get
+from monitor.model import Snapshot
+from monitor.pages import PageConfig
 
 ORDER = ("incidentio", "statuspage", "instatus", "betterstack", "slack", "gcp", "aws", "feed")
 _ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
@@ -34,10 +35,6 @@ _CODE = re.compile(r"^[a-z0-9]{12}$")  # Statuspage's page and component ids
 
 class ProbeError(ParseError):
     """No platform could be chosen. `transient`: the same probe may succeed later."""
-
-    def __init__(self, message: str, *, transient: bool) -> None:
-        super().__init__(message)
-        self.transient = transient
 
 
 def probe(
@@ -56,9 +53,9 @@ def probe(
                 raise ParseError(foreign)
         except FetchError as exc:
             reasons.append(f"{kind}: {url}: {exc}")
-            if exc.permanent:
+            if not exc.transient:
                 continue
-            if not str(exc).startswith("HTTP "):  # no HTTP answer at all
+            if exc.status is None:  # no HTTP answer at all
                 raise ProbeError(f"{page.host} did not answer: {exc}", transient=True) from None
             blocked = blocked or kind
             continue

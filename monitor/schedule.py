@@ -17,8 +17,8 @@ from typing import Any
 import redis
 
 from monitor import keys
-from monitor.config import Labels, PageConfig
 from monitor.filters import Filters
+from monitor.pages import Labels, PageConfig
 
 MIN_SPREAD = 5
 STARTUP_RATE = 200  # pages per second

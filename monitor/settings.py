@@ -1,94 +1,132 @@
-"""Environment settings, read once into a typed object (pages.yaml is `monitor.config`)."""
+"""Every environment variable statusmon reads, in one typed object, read once per process.
+
+`load_settings()` checks all of them and names every problem at once (a ConfigError), as
+pages.yaml problems are named. Every process calls it at start: `statusmon <command>`, each
+`statusmon proc NAME` before it execs, the Celery app, the web app. An unset REDIS_URL means
+one thing everywhere: "no Redis given" — `statusmon run` then starts an embedded one, and
+every other process refuses to start (`broker_url`).
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from monitor.config import ConfigError
+from limits import parse_many
+
+from monitor.env import Reader, basic_auth_problem, redis_url_problems
+from monitor.pages import ConfigError
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 FORMATS = ("text", "json")
+POOLS = ("threads", "prefork", "solo")
+FLOWER_NEEDS_AUTH = "Flower does not start without it"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """The web process: where it listens, and what it accepts from the internet."""
+
+    host: str = "127.0.0.1"  # WEB_HOST
+    port: int = 8080  # PORT
+    workers: int = 2  # WEB_CONCURRENCY
+    max_bytes: int = 1 << 20  # WEBHOOK_MAX_BYTES: a webhook body's limit
+    rate_limit: str = "120/minute"  # WEBHOOK_RATE_LIMIT, per source address
+    stale_after: float = 60.0  # HEALTH_STALE_AFTER: seconds since a role was seen before 503
+
+
+@dataclass(frozen=True)
+class FlowerSettings:
+    basic_auth: str | None = field(default=None, repr=False)  # FLOWER_BASIC_AUTH: user:password
+    port: int = 5555  # FLOWER_PORT
+    address: str = "127.0.0.1"  # FLOWER_ADDRESS
 
 
 @dataclass(frozen=True)
 class Settings:
-    redis_url: str | None  # None: `statusmon run` starts an embedded Redis
-    pages_path: str
-    tz: ZoneInfo
-    log_level: str
-    output_format: str
-    data_dir: str
-    fetch_timeout: float  # seconds, connect and read
-    dedup_ttl: int  # seconds a printed event's key is remembered
-    poll_batch: int = 20  # due pages per poll task
-    poll_fetchers: int = 32  # threads per worker process polling a batch's pages
+    redis_url: str | None = None  # None: `statusmon run` starts an embedded Redis
+    pages_path: str = "pages.yaml"  # MONITOR_PAGES
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))  # MONITOR_TZ
+    log_level: str = "INFO"  # LOG_LEVEL
+    log_format: str = "text"  # LOG_FORMAT
+    output_format: str = "text"  # MONITOR_FORMAT: the status lines
+    data_dir: str = "data"  # MONITOR_DATA
+    fetch_timeout: float = 10.0  # MONITOR_FETCH_TIMEOUT: seconds, connect and read
+    dedup_ttl: int = 30 * 86400  # MONITOR_DEDUP_TTL: seconds a printed event's key is kept
+    poll_batch: int = 20  # POLL_BATCH: due pages per poll task
+    poll_fetchers: int = 32  # POLL_FETCHERS: threads per worker process polling a batch
+    poll_pool: str = "prefork"  # POLL_POOL
+    poll_concurrency: int | None = None  # POLL_CONCURRENCY; None: two per usable core, ≤ 8
+    web: WebSettings = field(default_factory=WebSettings)
+    flower: FlowerSettings = field(default_factory=FlowerSettings)
 
     @property
     def broker_url(self) -> str:
+        """The Redis every process but `statusmon run` needs: REDIS_URL, or a ConfigError."""
         if not self.redis_url:
             raise ConfigError(["REDIS_URL: not set (statusmon run sets it for its children)"])
         return self.redis_url
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    env = os.environ if env is None else env
-    problems: list[str] = []
-    tz_name = env.get("MONITOR_TZ", "UTC")
-    try:
-        tz = ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(
-            f"MONITOR_TZ: {tz_name!r} is not a known time zone (e.g. UTC, Europe/Paris)"
-        )
-        tz = ZoneInfo("UTC")
-    level = env.get("LOG_LEVEL", "INFO").upper()
-    if level not in LOG_LEVELS:
-        problems.append(f"LOG_LEVEL: {level!r} is not one of {', '.join(LOG_LEVELS)}")
-    fmt = env.get("MONITOR_FORMAT", "text")
-    if fmt not in FORMATS:
-        problems.append(f"MONITOR_FORMAT: {fmt!r} is not one of {', '.join(FORMATS)}")
-    timeout = _number(env, "MONITOR_FETCH_TIMEOUT", 10.0, problems)
-    dedup_ttl = int(_number(env, "MONITOR_DEDUP_TTL", 30 * 86400, problems))
-    poll_batch = _integer(env, "POLL_BATCH", 20, problems)
-    poll_fetchers = _integer(env, "POLL_FETCHERS", 32, problems)
-    if problems:
-        raise ConfigError(problems)
-    return Settings(
-        redis_url=env.get("REDIS_URL") or None,
-        pages_path=env.get("MONITOR_PAGES", "pages.yaml"),
+    read = Reader(os.environ if env is None else env)
+    tz = _zone(read)
+    redis_url = read.env.get("REDIS_URL") or None
+    if redis_url:
+        read.problems += [f"REDIS_URL: {p}" for p in redis_url_problems(redis_url)]
+    auth = read.env.get("FLOWER_BASIC_AUTH", "").strip() or None  # blank: not set
+    if auth and (problem := basic_auth_problem(auth)):
+        read.problems.append(f"FLOWER_BASIC_AUTH: {problem}; {FLOWER_NEEDS_AUTH}")
+    settings = Settings(
+        redis_url=redis_url,
+        pages_path=read.env.get("MONITOR_PAGES", "pages.yaml"),
         tz=tz,
-        log_level=level,
-        output_format=fmt,
-        data_dir=env.get("MONITOR_DATA", "data"),
-        fetch_timeout=timeout,
-        dedup_ttl=dedup_ttl,
-        poll_batch=poll_batch,
-        poll_fetchers=poll_fetchers,
+        log_level=read.choice("LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),
+        log_format=read.choice("LOG_FORMAT", FORMATS, "text"),
+        output_format=read.choice("MONITOR_FORMAT", FORMATS, "text"),
+        data_dir=read.env.get("MONITOR_DATA", "data"),
+        fetch_timeout=read.number("MONITOR_FETCH_TIMEOUT", 10.0),
+        dedup_ttl=int(read.number("MONITOR_DEDUP_TTL", 30 * 86400)),
+        poll_batch=read.whole("POLL_BATCH", 20),
+        poll_fetchers=read.whole("POLL_FETCHERS", 32),
+        poll_pool=read.choice("POLL_POOL", POOLS, "prefork"),
+        poll_concurrency=read.whole("POLL_CONCURRENCY", None, high=1024),
+        web=WebSettings(
+            host=read.env.get("WEB_HOST", "127.0.0.1"),
+            port=read.whole("PORT", 8080, high=65535),
+            workers=read.whole("WEB_CONCURRENCY", 2, high=1024),
+            max_bytes=read.whole("WEBHOOK_MAX_BYTES", 1 << 20, what="a positive whole number"),
+            rate_limit=_rate(read),
+            stale_after=float(read.whole("HEALTH_STALE_AFTER", 60, what="whole seconds ≥ 1")),
+        ),
+        flower=FlowerSettings(
+            basic_auth=auth,
+            port=read.whole("FLOWER_PORT", 5555, high=65535),
+            address=read.env.get("FLOWER_ADDRESS", "127.0.0.1"),
+        ),
     )
+    if read.problems:
+        raise ConfigError(read.problems)
+    return settings
 
 
-def _number(env: Mapping[str, str], key: str, default: float, problems: list[str]) -> float:
-    raw = env.get(key)
-    if raw is None:
-        return default
+def _zone(read: Reader) -> ZoneInfo:
+    name = read.env.get("MONITOR_TZ", "UTC")
     try:
-        value = float(raw)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        read.problems.append(
+            f"MONITOR_TZ: {name!r} is not a known time zone (e.g. UTC, Europe/Paris)"
+        )
+        return ZoneInfo("UTC")
+
+
+def _rate(read: Reader) -> str:
+    rate = read.env.get("WEBHOOK_RATE_LIMIT", "120/minute")
+    try:
+        parse_many(rate)
     except ValueError:
-        value = -1.0
-    if value <= 0:
-        problems.append(f"{key}: {raw!r} must be a positive number")
-        return default
-    return value
-
-
-def _integer(env: Mapping[str, str], key: str, default: int, problems: list[str]) -> int:
-    raw = env.get(key)
-    if raw is None:
-        return default
-    if not raw.strip().isdigit() or int(raw) < 1:
-        problems.append(f"{key}: {raw!r} must be a whole number of at least 1")
-        return default
-    return int(raw)
+        read.problems.append(f"WEBHOOK_RATE_LIMIT: {rate!r} is not a rate like 120/minute")
+    return rate

@@ -1,14 +1,22 @@
-"""The only writer to Redis: page state, HTTP validators, back-off, heartbeats."""
+"""Redis reads and writes of the core: page state, HTTP validators, the page lock, back-off,
+heartbeats.
+
+The other writers, each owning one structure and saying so in its docstring: monitor.schedule
+(the page registry, the schedule and retry sets: it claims with Lua), monitor.notify (an
+event's claim), monitor.ingest (replayed webhook ids, the hint throttle) and monitor.counters
+(the metrics hashes). Every key is named in monitor.keys.
+"""
 
 from __future__ import annotations
 
-import json
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
 import redis
+from redis.lock import Lock
 
 from monitor import keys
 from monitor.state import PageState
@@ -36,30 +44,46 @@ class Validators:
     body_hash: str | None = None
 
 
-def load_validators(r: Redis, url: str) -> Validators:
-    raw = cast(dict[str, str], r.hgetall(keys.validators(url)))
-    return Validators(raw.get("etag"), raw.get("last_modified"), raw.get("body_hash"))
-
-
-def load_validators_many(r: Redis, urls: list[str]) -> dict[str, Validators]:
+def load_validators_many(r: Redis, urls: list[str]) -> tuple[dict[str, Validators], dict[str, int]]:
+    """Each URL's validators and the size of its last full body (what a 304 saved), in one
+    round trip."""
     with r.pipeline(transaction=False) as p:
         for url in urls:
             p.hgetall(keys.validators(url))
-        rows = cast(list[dict[str, str]], p.execute())
-    return {
+        p.mget([keys.body_size(url) for url in urls])
+        *rows, sizes = p.execute()
+    validators = {
         url: Validators(raw.get("etag"), raw.get("last_modified"), raw.get("body_hash"))
-        for url, raw in zip(urls, rows, strict=True)
+        for url, raw in zip(urls, cast(list[dict[str, str]], rows), strict=True)
     }
+    return validators, {url: int(n or 0) for url, n in zip(urls, sizes, strict=True)}
 
 
-def save_validators(r: Redis, url: str, v: Validators) -> None:
-    key = keys.validators(url)
-    mapping: dict[str, str] = {k: val for k, val in vars(v).items() if val}
+def save_validators_many(r: Redis, fetched: Mapping[str, tuple[Validators, int | None]]) -> None:
+    """New validators per URL, and the size of a full body fetched (None: a 304, no body).
+    Committed only after the body was acted on (monitor.poll)."""
+    if not fetched:
+        return
     with r.pipeline() as p:
-        p.delete(key)
-        if mapping:
-            p.hset(key, mapping=cast(Any, mapping))
+        for url, (v, size) in fetched.items():
+            key = keys.validators(url)
+            mapping: dict[str, str] = {k: val for k, val in vars(v).items() if val}
+            p.delete(key)
+            if mapping:
+                p.hset(key, mapping=cast(Any, mapping))
+            if size is not None:
+                p.set(keys.body_size(url), size, ex=keys.BODY_SIZE_TTL)
         p.execute()
+
+
+def page_lock(r: Redis, page_id: str, wait: float | None = None) -> Lock:
+    """The page lock a poll and an ingest of the same page share, so that one page's state is
+    changed by one task at a time. A poll tries it once (`acquire(blocking=False)`: a busy
+    page has nothing to add); an ingest waits up to `wait` seconds for it, looking every 5 ms
+    (redis-py's default 100 ms naps queued bursts of webhooks behind each other)."""
+    return Lock(
+        r, keys.lock(page_id), timeout=keys.LOCK_TTL, blocking_timeout=wait, sleep=keys.LOCK_POLL
+    )
 
 
 def backoff_until(r: Redis, host: str) -> float | None:
@@ -95,8 +119,3 @@ def heartbeat(r: Redis, role: str) -> None:
 def last_seen(r: Redis, role: str) -> float | None:
     raw = r.get(keys.alive(role))
     return float(raw) if raw else None
-
-
-def pages_json(r: Redis) -> dict[str, dict[str, object]]:
-    raw = cast(dict[str, str], r.hgetall(keys.PAGES))
-    return {k: json.loads(v) for k, v in raw.items()}

@@ -1,4 +1,4 @@
-"""The `webhook:` section of a page in pages.yaml, and the web process's WEBHOOK_* environment.
+"""The `webhook:` section of a page in pages.yaml.
 
 ```yaml
 webhook:
@@ -151,53 +151,3 @@ def _read(key: str, item: str, env: Mapping[str, str], where: str, mine: _Proble
     if not value:
         mine.add(where, f"{path} is empty")
     return value or None
-
-
-@dataclass(frozen=True)
-class IngressSettings:
-    """The web process: REDIS_URL, MONITOR_PAGES, WEBHOOK_MAX_BYTES, WEBHOOK_RATE_LIMIT,
-    HEALTH_STALE_AFTER (seconds since a role was last seen before /health says 503)."""
-
-    redis_url: str
-    pages_path: str = "pages.yaml"
-    broker_url: str = ""  # "": the same Redis
-    max_bytes: int = 1 << 20
-    rate_limit: str = "120/minute"  # per source address, Flask-Limiter notation
-    stale_after: float = 60.0
-    log_level: str = "INFO"
-
-    def __post_init__(self) -> None:
-        if not self.broker_url:
-            object.__setattr__(self, "broker_url", self.redis_url)
-
-
-def load_ingress_settings(env: Mapping[str, str] | None = None) -> IngressSettings:
-    from limits import parse_many
-
-    from monitor.config import ConfigError
-    from monitor.settings import load_settings  # it imports monitor.config, which imports us
-
-    env = os.environ if env is None else env
-    base = load_settings(env)
-    problems: list[str] = []
-    max_bytes = env.get("WEBHOOK_MAX_BYTES", str(1 << 20))
-    if not max_bytes.isdigit() or int(max_bytes) < 1:
-        problems.append(f"WEBHOOK_MAX_BYTES: {max_bytes!r} must be a positive whole number")
-    rate = env.get("WEBHOOK_RATE_LIMIT", "120/minute")
-    try:
-        parse_many(rate)
-    except ValueError:
-        problems.append(f"WEBHOOK_RATE_LIMIT: {rate!r} is not a rate like 120/minute")
-    stale = env.get("HEALTH_STALE_AFTER", "60")
-    if not stale.isdigit() or int(stale) < 1:
-        problems.append(f"HEALTH_STALE_AFTER: {stale!r} must be whole seconds ≥ 1")
-    if problems:
-        raise ConfigError(problems)
-    return IngressSettings(
-        redis_url=base.broker_url,
-        pages_path=base.pages_path,
-        max_bytes=int(max_bytes),
-        rate_limit=rate,
-        stale_after=float(stale),
-        log_level=base.log_level,
-    )

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor import redis_server, store
+from monitor import store
+from monitor.cli import redis_server
 from monitor.simulate.pages import Layout
 from monitor.simulate.server import SimServer
 from tests.support.pageserver import PageServer

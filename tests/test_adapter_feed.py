@@ -10,9 +10,10 @@ import pytest
 
 from monitor.adapters import get_adapter
 from monitor.adapters.feed import ADAPTER, plain
-from monitor.config import PageConfig
 from monitor.detect import diff
-from monitor.model import ParseError, Snapshot
+from monitor.errors import ParseError
+from monitor.model import Snapshot
+from monitor.pages import PageConfig
 from tests.paths import FIXTURES
 
 PAGE = PageConfig(

@@ -10,9 +10,9 @@ import pytest
 
 from monitor.adapters import get_adapter
 from monitor.adapters.gcp import ADAPTER
-from monitor.config import PageConfig
 from monitor.detect import diff
-from monitor.model import ParseError
+from monitor.errors import ParseError
+from monitor.pages import PageConfig
 from tests.paths import FIXTURES
 
 PAGE = PageConfig(id="gcp", name="Google Cloud", url="https://status.cloud.google.com/", kind="gcp")

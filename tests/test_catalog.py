@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from monitor.adapters import registry
-from monitor.catalog import (
+from monitor.cli.catalog import (
     CATEGORIES,
     CatalogEntry,
     by_url,
@@ -27,7 +27,7 @@ from monitor.catalog import (
     parse_catalog,
     url_key,
 )
-from monitor.config import ConfigError, PageConfig
+from monitor.pages import ConfigError, PageConfig
 from monitor.probe import ProbeError, probe
 from tests.paths import FIXTURES
 from tests.support.pageserver import PageServer

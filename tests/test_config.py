@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import ConfigError, load_pages, parse_pages
+from monitor.config import load_pages, parse_pages
+from monitor.pages import ConfigError
 from monitor.settings import load_settings
 from tests.paths import ROOT
 

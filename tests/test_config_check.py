@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor.cli.config_check import check, main
 from monitor.config import load_pages
-from monitor.config_check import check, main
 from tests.paths import ROOT
 
 PAGES = ROOT / "pages.yaml"
@@ -44,7 +44,8 @@ def test_every_problem_of_the_pages_file_and_the_environment_is_listed(tmp_path:
         f"{bad}: page 'x': field 'interval': 'fast' must be whole seconds ≥ 5",
         "MONITOR_TZ: 'Mars/Olympus' is not a known time zone (e.g. UTC, Europe/Paris)",
         "REDIS_URL: 'http://cache:6379/0': scheme must be one of redis://, rediss://, unix://",
-        "FLOWER_BASIC_AUTH: expected user:password (several separated by commas)",
+        "FLOWER_BASIC_AUTH: expected user:password (several separated by commas); "
+        "Flower does not start without it",
         "LOG_FORMAT: 'xml' is not one of text, json",
         "POLL_POOL: 'gevent' is not one of threads, prefork, solo",
         "WEB_CONCURRENCY: '0' must be a whole number from 1 to 1024",
@@ -85,7 +86,8 @@ def test_main_prints_one_line_per_problem_and_exits_2(
     assert captured.out == ""
     assert captured.err.splitlines() == [
         f"statusmon: {missing}: file not found",
-        "statusmon: FLOWER_BASIC_AUTH: expected user:password (several separated by commas)",
+        "statusmon: FLOWER_BASIC_AUTH: expected user:password (several separated by commas); "
+        "Flower does not start without it",
     ]
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from monitor import health, processes, store
+from monitor import store
+from monitor.cli import health, processes
 from tests.paths import ROOT
 
 APP_SERVICES = set(processes.NAMES)

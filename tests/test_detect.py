@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from monitor.config import Labels, PageConfig
 from monitor.detect import diff
 from monitor.model import Component, Incident, Snapshot, Update
 from monitor.output import render_text
+from monitor.pages import Labels, PageConfig
 from monitor.settings import load_settings
 
 PAGE = PageConfig("gh", "GitHub", "https://www.githubstatus.com", "statuspage")

@@ -11,8 +11,8 @@ import pytest
 from celery.result import AsyncResult
 
 from monitor.adapters import get_adapter
-from monitor.config import PageConfig
 from monitor.detect import diff
+from monitor.pages import PageConfig
 from monitor.schedule import load_page, sync_pages
 from tests.conftest import Workers
 from tests.support.pageserver import PageServer

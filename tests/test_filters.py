@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from monitor.config import ConfigError, PageConfig, parse_pages
+from monitor.config import parse_pages
 from monitor.detect import diff
 from monitor.filters import Filters
 from monitor.model import Component, Incident, Snapshot, Update
+from monitor.pages import ConfigError, PageConfig
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 OPENAI = PageConfig("openai", "OpenAI", "https://status.openai.com", "incidentio")

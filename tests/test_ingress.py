@@ -21,9 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor import keys, store
-from monitor.ingress import create_app
-from monitor.redis_server import free_port
-from monitor.webhook_config import IngressSettings
+from monitor.cli.redis_server import free_port
+from monitor.settings import Settings, WebSettings
+from monitor.web.ingress import create_app
 from tests.support.web import (
     CAPTURES,
     HMAC_SECRET,
@@ -56,7 +56,8 @@ PAGES: list[dict[str, Any]] = [
 def make_app(folder: Path, redis_url: str, broker: str, pages: Any = None, **kw: Any) -> Flask:
     path = write_pages(folder, PAGES if pages is None else pages)
     kw.setdefault("rate_limit", "100000/minute")
-    return create_app(IngressSettings(redis_url, str(path), broker_url=broker, **kw))
+    settings = Settings(redis_url=redis_url, pages_path=str(path), web=WebSettings(**kw))
+    return create_app(settings, broker_url=broker)
 
 
 @pytest.fixture(scope="module")

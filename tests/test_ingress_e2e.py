@@ -18,9 +18,9 @@ from monitor import keys, store
 from monitor.config import load_pages
 from monitor.events import StatusEvent
 from monitor.ingest import PageBusy, ingest
-from monitor.ingress import create_app
 from monitor.schedule import sync_pages
-from monitor.webhook_config import IngressSettings
+from monitor.settings import Settings, WebSettings
+from monitor.web.ingress import create_app
 from tests.conftest import Workers
 from tests.paths import GOLDEN
 from tests.support.pageserver import PageServer
@@ -56,7 +56,7 @@ def client(tmp_path: Path, r: store.Redis, pages: PageServer, redis_url: str) ->
     ]
     path = write_pages(tmp_path, listed)
     sync_pages(r, load_pages(path), time.time())
-    settings = IngressSettings(redis_url, str(path), rate_limit="1000/minute")
+    settings = Settings(redis_url, str(path), web=WebSettings(rate_limit="1000/minute"))
     return create_app(settings).test_client()
 
 

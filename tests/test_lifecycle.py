@@ -10,7 +10,7 @@ from typing import Any
 
 from celery.result import AsyncResult
 
-from monitor.config import PageConfig
+from monitor.pages import PageConfig
 from monitor.schedule import sync_pages
 from tests.conftest import Workers
 from tests.support.pageserver import PageServer

@@ -13,9 +13,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from monitor import keys, metrics, store
+from monitor import counters, keys, store
+from monitor.cli.redis_server import free_port
 from monitor.events import StatusEvent
-from monitor.redis_server import free_port
+from monitor.store import Validators
+from monitor.web import metrics
 from tests.paths import ROOT
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -58,10 +60,10 @@ def test_polls_are_counted_by_page_and_outcome_with_every_known_page_listed(
     r: store.Redis, redis_url: str
 ) -> None:
     r.hset(keys.PAGES, mapping={"claude": "{}", "github": "{}"})
-    metrics.record_poll(r, "claude", "changed", 1200, 1200)
-    metrics.record_poll(r, "claude", "not_modified", 0, 1200)
-    metrics.record_poll(r, "claude", "not_modified", 0, 1200)
-    metrics.record_poll(r, "github", "backed_off", 0, 0)
+    counters.record_poll(r, "claude", "changed", 1200, 1200)
+    counters.record_poll(r, "claude", "not_modified", 0, 1200)
+    counters.record_poll(r, "claude", "not_modified", 0, 1200)
+    counters.record_poll(r, "github", "backed_off", 0, 0)
 
     status, content_type, s = scrape(redis_url)
 
@@ -74,22 +76,22 @@ def test_polls_are_counted_by_page_and_outcome_with_every_known_page_listed(
 
 def test_a_304_would_have_cost_the_last_full_body_of_its_url(r: store.Redis) -> None:
     url = "https://status.example.com/api/v2/summary.json"
-    assert metrics.full_size(r, url, None) == 0  # never fetched in full
-    assert metrics.full_size(r, url, 5000) == 5000  # a 200: its own size, remembered
-    assert metrics.full_size(r, url, None) == 5000  # a 304
-    assert metrics.full_size(r, url + "?other", None) == 0
-    assert 0 < r.ttl(keys.body_size(url)) <= metrics.BODY_SIZE_TTL
+    assert store.load_validators_many(r, [url])[1] == {url: 0}  # never fetched in full
+    store.save_validators_many(r, {url: (Validators(etag='"a"'), 5000)})  # a 200, remembered
+    store.save_validators_many(r, {url: (Validators(etag='"b"'), None)})  # a 304 keeps it
+    assert store.load_validators_many(r, [url, url + "?other"])[1] == {url: 5000, url + "?other": 0}
+    assert 0 < r.ttl(keys.body_size(url)) <= keys.BODY_SIZE_TTL
 
 
 def test_deliveries_count_events_by_kind_dedup_hits_and_detection_lag(
     r: store.Redis, redis_url: str
 ) -> None:
     now = datetime(2026, 9, 4, 12, 0, tzinfo=UTC)
-    metrics.record_delivery(r, event("component", now - timedelta(seconds=4)), "printed", now)
-    metrics.record_delivery(r, event("incident", now - timedelta(seconds=45)), "printed", now)
-    metrics.record_delivery(r, event("incident", now - timedelta(days=3)), "printed", now)
-    metrics.record_delivery(r, event("incident"), "duplicate", now)
-    metrics.record_delivery(r, event("incident"), "in_flight", now)
+    counters.record_delivery(r, event("component", now - timedelta(seconds=4)), "printed", now)
+    counters.record_delivery(r, event("incident", now - timedelta(seconds=45)), "printed", now)
+    counters.record_delivery(r, event("incident", now - timedelta(days=3)), "printed", now)
+    counters.record_delivery(r, event("incident"), "duplicate", now)
+    counters.record_delivery(r, event("incident"), "in_flight", now)
 
     s = scrape(redis_url)[2]
 
@@ -107,16 +109,16 @@ def test_deliveries_count_events_by_kind_dedup_hits_and_detection_lag(
 
 
 def test_a_provider_clock_ahead_of_ours_counts_as_no_lag(r: store.Redis, redis_url: str) -> None:
-    metrics.observe_lag(r, -3.0)
+    counters.observe_lag(r, -3.0)
     s = scrape(redis_url)[2]
     assert s[("statusmon_detection_lag_seconds_bucket", (("le", "1.0"),))] == 1
     assert s[("statusmon_detection_lag_seconds_sum", ())] == 0
 
 
 def test_webhook_rejections_are_counted_by_a_fixed_reason(r: store.Redis, redis_url: str) -> None:
-    metrics.record_webhook_rejection(r, metrics.rejection_reason(401))
-    metrics.record_webhook_rejection(r, metrics.rejection_reason(401))
-    metrics.record_webhook_rejection(r, metrics.rejection_reason(418))
+    counters.record_webhook_rejection(r, counters.rejection_reason(401))
+    counters.record_webhook_rejection(r, counters.rejection_reason(401))
+    counters.record_webhook_rejection(r, counters.rejection_reason(418))
     s = scrape(redis_url)[2]
     assert s[("statusmon_webhook_rejections_total", (("reason", "unauthorized"),))] == 2
     assert s[("statusmon_webhook_rejections_total", (("reason", "http_418"),))] == 1
@@ -124,12 +126,12 @@ def test_webhook_rejections_are_counted_by_a_fixed_reason(r: store.Redis, redis_
 
 def test_counters_add_up_across_processes(r: store.Redis, redis_url: str) -> None:
     code = (
-        "import sys; from monitor import metrics, store; "
+        "import sys; from monitor import counters, store; "
         "r = store.connect(sys.argv[1]); "
-        "[metrics.record_poll(r, 'claude', 'changed', 10, 10) for _ in range(3)]"
+        "[counters.record_poll(r, 'claude', 'changed', 10, 10) for _ in range(3)]"
     )
     others = [subprocess.Popen([sys.executable, "-c", code, redis_url], cwd=ROOT) for _ in range(2)]
-    metrics.record_poll(r, "claude", "changed", 10, 10)
+    counters.record_poll(r, "claude", "changed", 10, 10)
     assert [p.wait(60) for p in others] == [0, 0]
     s = scrape(redis_url)[2]
     assert polls(s, "claude", "changed") == 7
@@ -152,8 +154,8 @@ def test_metrics_answer_503_when_redis_is_down() -> None:
 
 def test_recording_never_breaks_the_work_it_counts() -> None:
     down = redis.Redis(port=free_port(), retry=Retry(NoBackoff(), 0))  # fail at once
-    metrics.record_poll(down, "claude", "changed", 1, 1)
-    metrics.record_delivery(down, event(), "printed")
-    metrics.record_webhook_rejection(down, "unauthorized")
-    assert metrics.full_size(down, "https://x.invalid/", 100) == 100
+    counters.record_poll(down, "claude", "changed", 1, 1)
+    counters.record_delivery(down, event(), "printed")
+    counters.record_webhook_rejection(down, "unauthorized")
+    assert counters.record_filtered(down, "claude", 1) is None
     down.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from monitor import store
-from monitor.config import PageConfig
+from monitor.pages import PageConfig
 from monitor.schedule import sync_pages
 from tests.conftest import Workers
 from tests.support.pageserver import PageServer

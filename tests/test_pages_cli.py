@@ -1,7 +1,7 @@
 """`statusmon pages catalog` and `statusmon pages add`, run as a user runs them.
 
 Until cli.py wires `pages_cli.add_parsers` into `statusmon`, the same commands run through
-`python -m monitor.pages_cli`; switch CLI to `-m monitor` once it does.
+`python -m monitor.cli.pages`; switch CLI to `-m monitor` once it does.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import pytest
 import yaml
 
 from monitor import keys, store
-from monitor.config import ConfigError, PageConfig, load_pages
-from monitor.pages_cli import append_page
+from monitor.cli.pages import append_page
+from monitor.config import load_pages
+from monitor.pages import ConfigError, PageConfig
 from tests.paths import ROOT
 from tests.support.pageserver import PageServer
 from tests.support.scenarios import IncidentIoStory, StatuspageStory

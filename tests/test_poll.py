@@ -13,11 +13,11 @@ import time
 import pytest
 
 from monitor import keys, store
-from monitor.config import PageConfig
+from monitor.cli.redis_server import free_port
 from monitor.events import StatusEvent
 from monitor.fetch import new_session, parse_retry_after
+from monitor.pages import PageConfig
 from monitor.poll import Poller
-from monitor.redis_server import free_port
 from tests.support.pageserver import PageServer
 from tests.support.scenarios import StatuspageStory
 

@@ -25,7 +25,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from monitor import store
-from monitor.redis_server import free_port
+from monitor.cli.redis_server import free_port
 from tests.paths import ROOT
 from tests.support.pageserver import PageServer
 from tests.support.scenarios import StatuspageStory

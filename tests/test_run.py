@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from monitor.redis_server import free_port
+from monitor.cli.redis_server import free_port
 from tests.support.pageserver import PageServer
 from tests.support.procs import Proc, records
 from tests.support.scenarios import StatuspageStory

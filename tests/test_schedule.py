@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 
 from monitor import keys, store
-from monitor.config import PageConfig
+from monitor.pages import PageConfig
 from monitor.schedule import (
     batches,
     claim_due,
@@ -79,7 +79,7 @@ def test_syncing_adds_updates_and_removes_pages(r: store.Redis) -> None:
 
 
 def test_a_page_round_trips_through_the_registry_with_its_labels(r: store.Redis) -> None:
-    from monitor.config import Labels
+    from monitor.pages import Labels
 
     original = PageConfig(
         "o",

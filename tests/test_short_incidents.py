@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 
 from monitor import store
 from monitor.adapters.statuspage import StatuspageAdapter
-from monitor.config import PageConfig
 from monitor.detect import diff
 from monitor.events import StatusEvent
 from monitor.fetch import new_session
 from monitor.model import Snapshot
+from monitor.pages import PageConfig
 from monitor.poll import Poller
 from monitor.simulate.server import SimServer
 

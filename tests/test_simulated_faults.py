@@ -14,7 +14,7 @@ from typing import Any
 from celery.result import AsyncResult
 
 from monitor import store
-from monitor.config import PageConfig
+from monitor.pages import PageConfig
 from monitor.schedule import sync_pages
 from monitor.simulate.model import Publication
 from monitor.simulate.server import SimServer

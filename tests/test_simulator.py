@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from monitor.adapters import get_adapter
-from monitor.config import PageConfig
+from monitor.pages import PageConfig
 from monitor.simulate.model import Publication
 from monitor.simulate.pages import Layout
 from monitor.simulate.recorder import Recorder, read_publications

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from monitor import keys, store
-from monitor.config import PageConfig
+from monitor.pages import PageConfig
 from monitor.schedule import sync_pages
 from tests.conftest import Workers
 from tests.support.pageserver import PageServer

@@ -8,14 +8,12 @@ from typing import Any
 
 import pytest
 
-from monitor.config import ConfigError, load_pages
+from monitor.config import load_pages
+from monitor.pages import ConfigError
 from monitor.schedule import page_to_json
+from monitor.settings import WebSettings, load_settings
 from monitor.signing import standard_key
-from monitor.webhook_config import (
-    IngressSettings,
-    load_ingress_settings,
-    parse_webhook_section,
-)
+from monitor.webhook_config import parse_webhook_section
 from tests.support.web import STANDARD_SECRET, TOKEN, write_pages
 
 
@@ -137,9 +135,9 @@ def test_a_problem_never_shows_the_secret(tmp_path: Path) -> None:
 
 
 def test_the_web_settings_default_to_one_mebibyte_and_120_a_minute() -> None:
-    settings = load_ingress_settings({"REDIS_URL": "redis://127.0.0.1:1/0"})
-    assert settings == IngressSettings(redis_url="redis://127.0.0.1:1/0")
-    assert (settings.max_bytes, settings.rate_limit) == (1 << 20, "120/minute")
+    settings = load_settings({"REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert settings.web == WebSettings()
+    assert (settings.web.max_bytes, settings.web.rate_limit) == (1 << 20, "120/minute")
     assert settings.broker_url == settings.redis_url
 
 
@@ -151,9 +149,9 @@ def test_the_web_settings_read_the_webhook_environment() -> None:
         "WEBHOOK_RATE_LIMIT": "10/second",
         "HEALTH_STALE_AFTER": "90",
     }
-    settings = load_ingress_settings(env)
-    assert (settings.pages_path, settings.max_bytes) == ("/etc/statusmon/pages.yaml", 4096)
-    assert (settings.rate_limit, settings.stale_after) == ("10/second", 90.0)
+    settings = load_settings(env)
+    assert (settings.pages_path, settings.web.max_bytes) == ("/etc/statusmon/pages.yaml", 4096)
+    assert (settings.web.rate_limit, settings.web.stale_after) == ("10/second", 90.0)
 
 
 def test_bad_web_settings_are_all_named() -> None:
@@ -164,6 +162,6 @@ def test_bad_web_settings_are_all_named() -> None:
         "HEALTH_STALE_AFTER": "0",
     }
     with pytest.raises(ConfigError) as failed:
-        load_ingress_settings(env)
+        load_settings(env)
     named = [p.split(":")[0] for p in failed.value.problems]
     assert named == ["WEBHOOK_MAX_BYTES", "WEBHOOK_RATE_LIMIT", "HEALTH_STALE_AFTER"]

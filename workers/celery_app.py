@@ -23,6 +23,8 @@ app = Celery(
     ],
 )
 app.config_from_object("celeryconfig")
+SETTINGS = load_settings()  # every variable checked once, at import: a bad one stops the process
+app.conf.update(broker_url=SETTINGS.broker_url, result_backend=SETTINGS.broker_url)
 
 
 @beat_init.connect
@@ -30,6 +32,5 @@ def _sync_pages_on_beat_start(sender: Any = None, **_: Any) -> None:
     """Adding or removing a page takes a beat restart (or `statusmon pages sync`)."""
     from workers.logging_setup import use_statusmon_logging
 
-    settings = load_settings()
-    use_statusmon_logging(settings.log_level)  # beat's "Sending due task tick" lines: DEBUG only
-    sync_pages(connect(settings), load_pages(settings.pages_path), time.time())
+    use_statusmon_logging(SETTINGS.log_level)  # beat's "Sending due task tick" lines: DEBUG only
+    sync_pages(connect(SETTINGS), load_pages(SETTINGS.pages_path), time.time())

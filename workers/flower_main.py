@@ -2,7 +2,7 @@
 
 Celery's `celery` command, after monitor.logs has set up the root logger: Tornado then adds no
 handler of its own, so Flower's lines are text or JSON (LOG_FORMAT) with secrets redacted,
-like every other process. monitor/processes.py starts Flower this way.
+like every other process. monitor/cli/processes.py starts Flower this way.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Worker heartbeats for /health: every worker-heartbeat event (2 s, Celery's `Heart`) also
 writes `statusmon:alive:<role>`, so an idle notifier is still seen alive. The role is the
-node name's prefix (`poll@host`, `notifier@host`; see monitor/processes.py)."""
+node name's prefix (`poll@host`, `notifier@host`; see monitor/cli/processes.py)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import redis
 from celery import Task
 from celery.signals import celeryd_init
 
-from monitor import store
+from monitor import keys, store
 from monitor.events import StatusEvent
 from monitor.fetch import new_session
 from monitor.output import render
@@ -66,5 +66,5 @@ def _notifier_takes_stdout(options: dict[str, Any] | None = None, **_: Any) -> N
     queues = (options or {}).get("queues") or []
     if isinstance(queues, str):
         queues = queues.split(",")
-    if "notify" in queues:
+    if keys.NOTIFY_QUEUE in queues:
         take_stdout()

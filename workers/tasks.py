@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from monitor import keys, metrics, store
+from monitor import counters, keys, store
 from monitor.events import StatusEvent
 from monitor.notify import deliver
 from monitor.schedule import batches, claim_due, load_page, retry
@@ -27,7 +27,7 @@ def tick(self: RuntimeTask) -> int:
             poll.apply_async((page_ids[0],), expires=interval)
         else:
             poll_pages.apply_async((page_ids,), expires=interval)
-    store.heartbeat(self.redis, "beat")
+    store.heartbeat(self.redis, keys.BEAT_ROLE)
     return len(due)
 
 
@@ -63,8 +63,8 @@ def poll_one(task: RuntimeTask, page_id: str) -> dict[str, Any]:
     result = task.poller.poll(page, lambda events: sent.extend(enqueue_events(events)))
     if result.retry_at is not None:
         retry(task.redis, page.id, result.retry_at)
-    metrics.record_poll(task.redis, page.id, result.outcome, result.size, result.full_size)
-    metrics.record_filtered(task.redis, page.id, result.filtered)
+    counters.record_poll(task.redis, page.id, result.outcome, result.size, result.full_size)
+    counters.record_filtered(task.redis, page.id, result.filtered)
     return {"outcome": result.outcome, "notify": sent}
 
 
@@ -80,7 +80,7 @@ def enqueue_events(events: list[StatusEvent]) -> list[str]:
 def notify(self: RuntimeTask, event_data: dict[str, Any]) -> str:
     event = StatusEvent.from_dict(event_data)
     outcome = deliver(self.redis, event, self.write_line, self.settings.dedup_ttl)
-    metrics.record_delivery(self.redis, event, outcome)
+    counters.record_delivery(self.redis, event, outcome)
     if outcome == "in_flight":  # another notifier holds the claim: look again once it expired
         raise self.retry(countdown=keys.CLAIM_TTL)
     return outcome

@@ -6,8 +6,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from monitor.errors import ParseError
 from monitor.ingest import PageBusy, hint_due, ingest
-from monitor.model import ParseError
 from monitor.schedule import load_page
 from workers.celery_app import app
 from workers.runtime import RuntimeTask

@@ -1,78 +1,26 @@
-"""Platform adapters behind a registry: one module per platform, one line here to register it."""
+"""Platform adapters behind a registry: one module per platform, one line here to register it.
+
+Each adapter module's docstring is its data sheet (endpoint, webhooks, conditional GET, dedup
+key); what an adapter is: monitor.adapters.base.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime
-from typing import Any, Protocol, cast
+from monitor.adapters import (
+    aws,
+    betterstack,
+    feed,
+    gcp,
+    incidentio,
+    instatus,
+    slack,
+    statuspage,
+)
+from monitor.adapters.base import Adapter
 
-from monitor.config import PageConfig
-from monitor.model import Incident, Snapshot
-
-# get(url) -> body bytes, or None when the server says the resource does not exist (404/410);
-# raises monitor.fetch.FetchError on anything transient.
-Getter = Callable[[str], bytes | None]
-
-
-class Adapter(Protocol):
-    name: str
-
-    def summary_url(self, page: PageConfig) -> str: ...
-
-    def parse(self, body: bytes, page: PageConfig) -> Snapshot: ...
-
-    def resolve(
-        self, page: PageConfig, missing: list[str], get: Getter, now: datetime
-    ) -> dict[str, Incident]:
-        """The final state of open incidents that left the summary (resolved, completed)."""
-        ...
-
-    def parse_webhook(self, payload: dict[str, Any], page: PageConfig) -> Snapshot:
-        """A partial snapshot from a pushed payload; ParseError if the shape is unknown."""
-        ...
-
-
-class MultiUrlAdapter(Adapter, Protocol):
-    """A platform whose state is spread over several URLs (Instatus: components + summary)."""
-
-    def extra_urls(self, page: PageConfig) -> list[str]: ...
-
-    def parse_many(self, bodies: Mapping[str, bytes], page: PageConfig) -> Snapshot: ...
-
-
-class HistoryAdapter(Adapter, Protocol):
-    """A platform whose history lists incidents the summary never showed (Statuspage)."""
-
-    def recent(self, page: PageConfig, get: Getter, since: datetime) -> dict[str, Incident]:
-        """Incidents first published at or after `since`, open or closed."""
-        ...
-
-
-def recent_incidents(
-    adapter: Adapter, page: PageConfig, get: Getter, since: datetime
-) -> dict[str, Incident]:
-    recent = getattr(adapter, "recent", None)
-    return cast(HistoryAdapter, adapter).recent(page, get, since) if recent is not None else {}
-
-
-def extra_urls(adapter: Adapter, page: PageConfig) -> list[str]:
-    more = getattr(adapter, "extra_urls", None)
-    return list(more(page)) if more is not None else []
-
-
-def registry() -> dict[str, Adapter]:
-    from monitor.adapters import (
-        aws,
-        betterstack,
-        feed,
-        gcp,
-        incidentio,
-        instatus,
-        slack,
-        statuspage,
-    )
-
-    adapters: list[Adapter] = [
+_REGISTRY: dict[str, Adapter] = {
+    a.name: a
+    for a in (
         statuspage.ADAPTER,
         incidentio.ADAPTER,
         instatus.ADAPTER,
@@ -81,12 +29,17 @@ def registry() -> dict[str, Adapter]:
         aws.ADAPTER,
         slack.ADAPTER,
         feed.ADAPTER,
-    ]
-    return {a.name: a for a in adapters}
+    )
+}
+
+
+def registry() -> dict[str, Adapter]:
+    """Platform name -> adapter (a copy: the registry itself never changes)."""
+    return dict(_REGISTRY)
 
 
 def get_adapter(kind: str) -> Adapter:
-    adapters = registry()
-    if kind not in adapters:
-        raise KeyError(f"no adapter for platform {kind!r}; known: {', '.join(sorted(adapters))}")
-    return adapters[kind]
+    if kind not in _REGISTRY:
+        known = ", ".join(sorted(_REGISTRY))
+        raise KeyError(f"no adapter for platform {kind!r}; known: {known}")
+    return _REGISTRY[kind]

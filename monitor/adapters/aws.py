@@ -21,11 +21,13 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from monitor.adapters import Getter
+from monitor.adapters.base import Getter
 from monitor.adapters.jsonshape import arr, loads, obj, opt_text, text
 from monitor.adapters.statuspage import gone
-from monitor.config import PageConfig
-from monitor.model import RANK, UNKNOWN, Component, Incident, ParseError, Snapshot, Update
+from monitor.errors import ParseError
+from monitor.model import Component, Incident, Snapshot, Update
+from monitor.pages import PageConfig
+from monitor.status import UNKNOWN, rank
 
 STATUSES = {"0": "operational", "1": "operational", "2": "degraded", "3": "partial_outage"}
 PHASES = {"0": "resolved", "1": "investigating", "2": "investigating", "3": "investigating"}
@@ -48,9 +50,9 @@ class AwsAdapter:
             incident, services = _event(raw, f"currentevents[{i}]")
             incidents[incident.id] = incident
             for comp in services:
-                rank = (RANK.get(comp.status, 1), incident.updates[-1].at)
-                if comp.id not in best or rank > best[comp.id]:
-                    best[comp.id] = rank
+                worse = (rank(comp.status), incident.updates[-1].at)
+                if comp.id not in best or worse > best[comp.id]:
+                    best[comp.id] = worse
                     components[comp.id] = comp
         return Snapshot(page_name=page.name, components=components, incidents=incidents)
 

@@ -22,11 +22,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from monitor.adapters import Getter
+from monitor.adapters.base import Getter
 from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
 from monitor.adapters.statuspage import gone
-from monitor.config import PageConfig
-from monitor.model import UNKNOWN, Component, Incident, ParseError, Snapshot, Update
+from monitor.errors import ParseError
+from monitor.model import Component, Incident, Snapshot, Update
+from monitor.pages import PageConfig
+from monitor.status import UNKNOWN
 
 STATUSES = {
     "operational": "operational",
@@ -177,8 +179,6 @@ def _incident(report: Row, rows: list[Row], page: PageConfig) -> Incident:
         is_maintenance=maintenance,
         url=opt_text(a.get("shortlink"), f"{w}.shortlink")
         or f"{page.base_url}/incidents/{report.id}",
-        scheduled_for=starts if maintenance else None,
-        scheduled_until=ends if maintenance else None,
     )
 
 

@@ -28,10 +28,12 @@ from urllib.parse import urlsplit
 
 import feedparser
 
-from monitor.adapters import Getter
+from monitor.adapters.base import Getter
 from monitor.adapters.statuspage import gone
-from monitor.config import PageConfig
-from monitor.model import UNKNOWN, Incident, ParseError, Snapshot, Update
+from monitor.errors import ParseError
+from monitor.model import Incident, Snapshot, Update
+from monitor.pages import PageConfig
+from monitor.status import UNKNOWN
 
 LABELS: dict[str, str | None] = {
     "investigating": "investigating",

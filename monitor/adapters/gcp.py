@@ -24,11 +24,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from monitor.adapters import Getter
+from monitor.adapters.base import Getter
 from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
 from monitor.adapters.statuspage import gone
-from monitor.config import PageConfig
-from monitor.model import RANK, UNKNOWN, Component, Incident, ParseError, Snapshot, Update
+from monitor.errors import ParseError
+from monitor.model import Component, Incident, Snapshot, Update
+from monitor.pages import PageConfig
+from monitor.status import UNKNOWN, rank
 
 STATUSES = {
     "AVAILABLE": "operational",
@@ -72,8 +74,8 @@ class GcpAdapter:
         for r in readings:
             status = STATUSES.get(r.status_raw, UNKNOWN)
             for pid, title in r.products:
-                if pid not in best or (RANK[status], r.at) > best[pid]:
-                    best[pid] = (RANK[status], r.at)
+                if pid not in best or (rank(status), r.at) > best[pid]:
+                    best[pid] = (rank(status), r.at)
                     components[pid] = Component(pid, title, status, r.status_raw, updated_at=r.at)
         return Snapshot(
             page_name=page.name,

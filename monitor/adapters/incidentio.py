@@ -15,10 +15,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from monitor.adapters import Getter
+from monitor.adapters.base import Getter
 from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
-from monitor.config import PageConfig
-from monitor.model import UNKNOWN, Component, Incident, ParseError, Snapshot, Update, gone
+from monitor.errors import ParseError
+from monitor.model import Component, Incident, Snapshot, Update, gone
+from monitor.pages import PageConfig
+from monitor.status import UNKNOWN
 
 STATUSES = {
     "operational": "operational",
@@ -204,8 +206,6 @@ def parse_incident(raw: Any, where: str, *, maintenance: bool = False) -> Incide
         component_ids=tuple(dict.fromkeys(comps)),
         is_maintenance=maintenance,
         url=opt_text(raw.get("url"), f"{where}.url"),
-        scheduled_for=opt_when(raw.get("starts_at"), f"{where}.starts_at"),
-        scheduled_until=opt_when(raw.get("ends_at"), f"{where}.ends_at"),
     )
 
 

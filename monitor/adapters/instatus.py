@@ -22,13 +22,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from monitor.adapters import Getter, statuspage
+from monitor.adapters.base import Getter
 from monitor.adapters.jsonshape import arr, loads, obj, opt_text, text, when
-from monitor.config import PageConfig
-from monitor.model import UNKNOWN, Component, Incident, ParseError, Snapshot, Update
+from monitor.adapters.statuspage import component_webhook, gone, parse_incident
+from monitor.errors import ParseError
+from monitor.model import Component, Incident, Snapshot, Update
+from monitor.pages import PageConfig
+from monitor.status import UNKNOWN
 
 STATUSES = {
     "OPERATIONAL": "operational",
@@ -97,7 +100,7 @@ class InstatusAdapter:
         # Still open but read from components.json alone? summary.json says; else it is over.
         body = get(self.extra_urls(page)[0])
         listed = self.parse(body, page).incidents if body is not None else {}
-        return {i: listed.get(i) or statuspage.gone(i, now) for i in missing}
+        return {i: listed.get(i) or gone(i, now) for i in missing}
 
     def parse_webhook(self, payload: dict[str, Any], page: PageConfig) -> Snapshot:
         for key in ("incident", "maintenance"):
@@ -113,11 +116,11 @@ class InstatusAdapter:
                     _phase(raw.get("impact"), IMPACTS),
                 )
                 raw.setdefault("shortlink", raw.get("url"))
-                inc = statuspage.parse_incident(raw, key, maintenance=key == "maintenance")
+                inc = parse_incident(raw, key, maintenance=key == "maintenance")
                 return Snapshot(page.name, incidents={inc.id: inc}, complete=False)
         if "component" in payload and "component_update" in payload:
             normalize = lambda raw: STATUSES.get(raw.upper(), UNKNOWN)  # noqa: E731
-            return statuspage.component_webhook(payload, page, normalize)
+            return component_webhook(payload, page, normalize)
         raise ParseError("not an Instatus webhook: no 'incident', 'maintenance' nor 'component'")
 
 
@@ -171,11 +174,7 @@ def _summary_incident(raw: Any, where: str, *, maintenance: bool) -> Incident:
         is_maintenance=maintenance,
         url=url,
     )
-    if not maintenance:
-        return incident
-    minutes = opt_text(raw.get("duration"), f"{where}.duration")
-    until = started + timedelta(minutes=int(minutes)) if minutes and minutes.isdigit() else None
-    return replace(incident, impact="maintenance", scheduled_for=started, scheduled_until=until)
+    return replace(incident, impact="maintenance") if maintenance else incident
 
 
 def _when(value: Any, where: str) -> datetime:

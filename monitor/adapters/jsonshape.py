@@ -8,7 +8,7 @@ from typing import Any
 
 from dateutil import parser as dateparser
 
-from monitor.model import ParseError
+from monitor.errors import ParseError
 
 
 def loads(body: bytes | str, what: str) -> Any:

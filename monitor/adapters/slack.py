@@ -24,11 +24,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from monitor.adapters import Getter
+from monitor.adapters.base import Getter
 from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
 from monitor.adapters.statuspage import gone
-from monitor.config import PageConfig
-from monitor.model import RANK, UNKNOWN, Component, Incident, ParseError, Snapshot, Update
+from monitor.errors import ParseError
+from monitor.model import Component, Incident, Snapshot, Update
+from monitor.pages import PageConfig
+from monitor.status import UNKNOWN, rank
 
 SERVICES = (
     "Login/SSO",
@@ -80,7 +82,7 @@ class SlackAdapter:
             at = incident.updates[-1].at
             for name in services:
                 old = components.get(name)
-                if old is None or RANK[status] > RANK[old.status]:
+                if old is None or rank(status) > rank(old.status):
                     components[name] = Component(name, name, status, kind, updated_at=at)
         return Snapshot(page_name=page.name, components=components, incidents=incidents)
 

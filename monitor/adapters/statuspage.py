@@ -17,10 +17,12 @@ from datetime import datetime
 from typing import Any
 
 from monitor import model
-from monitor.adapters import Getter
+from monitor.adapters.base import Getter
 from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
-from monitor.config import PageConfig
-from monitor.model import UNKNOWN, Component, Incident, ParseError, Snapshot, Update
+from monitor.errors import ParseError
+from monitor.model import Component, Incident, Snapshot, Update
+from monitor.pages import PageConfig
+from monitor.status import UNKNOWN
 
 STATUSES = {
     "operational": "operational",
@@ -194,8 +196,6 @@ def parse_incident(raw: Any, where: str, *, maintenance: bool = False) -> Incide
         impact=opt_text(raw.get("impact"), f"{where}.impact") or UNKNOWN,
         is_maintenance=maintenance,
         url=opt_text(raw.get("shortlink"), f"{where}.shortlink"),
-        scheduled_for=opt_when(raw.get("scheduled_for"), f"{where}.scheduled_for"),
-        scheduled_until=opt_when(raw.get("scheduled_until"), f"{where}.scheduled_until"),
     )
 
 

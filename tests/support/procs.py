@@ -8,7 +8,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from monitor import processes
+from monitor.cli import processes
 from monitor.output import one_line
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,6 +1,6 @@
 """gunicorn's own log lines (start-up, worker boots, access log) in statusmon's format.
 
-`statusmon proc web` passes `--logger-class monitor.weblog.GunicornLogger`: gunicorn's loggers
+`statusmon proc web` passes `--logger-class monitor.web.weblog.GunicornLogger`: gunicorn's loggers
 keep their levels but lose their handlers and propagate to the root handler that
 monitor.logs sets up (stderr, text or JSON, secrets redacted).
 """

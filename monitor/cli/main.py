@@ -7,19 +7,27 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from monitor import processes
-from monitor.adapters import Adapter, get_adapter, registry
-from monitor.config import ConfigError, PageConfig, load_pages
+from monitor import store
+from monitor.adapters import get_adapter, registry
+from monitor.adapters.base import Adapter
+from monitor.cli import config_check, processes
+from monitor.cli.pages import add_parsers as add_pages_parsers
+from monitor.cli.run import run
+from monitor.config import load_pages
 from monitor.detect import diff
+from monitor.errors import ParseError
 from monitor.fetch import new_session
 from monitor.logs import setup_logging
-from monitor.model import ParseError, Snapshot
+from monitor.model import Snapshot
 from monitor.output import human, render
-from monitor.pages_cli import add_parsers as add_pages_parsers
-from monitor.settings import FORMATS, load_settings
+from monitor.pages import ConfigError, PageConfig
+from monitor.probe import ORDER, probe
+from monitor.schedule import sync_pages
+from monitor.settings import FORMATS, Settings, load_settings
 from monitor.simulate.cli import add_parser as add_simulate_parser
 
 
@@ -77,18 +85,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
-    from dataclasses import replace
-
-    from monitor.runner import run
-
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     load_pages(settings.pages_path)  # fail before starting anything
     if args.format:
         settings = replace(settings, output_format=args.format)
     return run(settings)
 
 
-def _parse(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+def _parse(args: argparse.Namespace, settings: Settings) -> int:
     page = PageConfig(id="page", name=args.name, url="https://status.invalid")
     snap = read_payload(get_adapter(args.kind), args.file.read_bytes(), page)
     _print_first_poll(page, args.kind, snap, settings, args.format)
@@ -112,14 +116,14 @@ def read_payload(adapter: Adapter, body: bytes, page: PageConfig) -> Snapshot:
             raise polled from None
 
 
-def _print_first_poll(page, kind, snap: Snapshot, settings, fmt) -> None:  # type: ignore[no-untyped-def]
+def _print_first_poll(
+    page: PageConfig, kind: str, snap: Snapshot, settings: Settings, fmt: str | None
+) -> None:
     for event in diff(page, kind, None, snap, datetime.now(UTC)).events:
         print(render(event, settings.tz, fmt or settings.output_format))
 
 
-def _check(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
-    from monitor.probe import ORDER, probe
-
+def _check(args: argparse.Namespace, settings: Settings) -> int:
     page = PageConfig(id="check", name="Status page", url=args.url)
     kind, snap = probe(
         new_session(), page, settings.fetch_timeout, (args.kind,) if args.kind else ORDER
@@ -140,21 +144,17 @@ def _check(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untype
     return 0
 
 
-def _config_check(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
-    from monitor import config_check
-
+def _config_check(args: argparse.Namespace, settings: Settings | None) -> int:
     return config_check.main(os.environ)
 
 
-def _proc(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+def _proc(args: argparse.Namespace, settings: Settings) -> int:
+    _ = settings.broker_url  # every process of the system needs REDIS_URL
     argv = processes.command(args.name)
     os.execvp(argv[0], argv)
 
 
-def _pages_sync(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
-    from monitor import store
-    from monitor.schedule import sync_pages
-
+def _pages_sync(args: argparse.Namespace, settings: Settings) -> int:
     pages = load_pages(settings.pages_path)
     sync_pages(store.connect(settings.broker_url), pages, time.time())
     print(f"{len(pages)} pages loaded into {settings.broker_url}")

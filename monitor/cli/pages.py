@@ -21,16 +21,10 @@ import yaml
 from redis.exceptions import RedisError
 
 from monitor.adapters import registry
-from monitor.catalog import CATEGORIES, CatalogEntry, by_url, find, load_catalog, slug, url_key
-from monitor.config import (
-    DEFAULT_INTERVAL,
-    MIN_INTERVAL,
-    ConfigError,
-    PageConfig,
-    load_pages,
-    parse_pages,
-)
+from monitor.cli.catalog import CATEGORIES, CatalogEntry, by_url, find, load_catalog, slug, url_key
+from monitor.config import load_pages, parse_pages
 from monitor.fetch import new_session
+from monitor.pages import DEFAULT_INTERVAL, MIN_INTERVAL, ConfigError, PageConfig
 from monitor.settings import Settings
 
 

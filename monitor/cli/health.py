@@ -1,4 +1,4 @@
-"""`python -m monitor.health ROLE [MAX_AGE]`: exit 0 if ROLE's heartbeat is fresh, else 1.
+"""`python -m monitor.cli.health ROLE [MAX_AGE]`: exit 0 if ROLE's heartbeat is fresh, else 1.
 
 Container healthchecks use it where Celery has no ping: `beat` is healthy while its ticks run
 (the tick task writes the beat heartbeat), so a beat that stopped ticking turns unhealthy.

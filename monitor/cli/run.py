@@ -15,7 +15,7 @@ import sys
 import threading
 from types import FrameType
 
-from monitor import processes, redis_server
+from monitor.cli import processes, redis_server
 from monitor.settings import Settings
 
 log = logging.getLogger("statusmon.run")

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from monitor.config import DEFAULT_INTERVAL, ConfigError, PageConfig, known_kinds
+from monitor.config import known_kinds
+from monitor.pages import DEFAULT_INTERVAL, ConfigError, PageConfig
 
 CATEGORIES = (
     "ai",
@@ -65,7 +66,7 @@ def load_catalog(path: str | Path | None = None) -> list[CatalogEntry]:
     """The shipped catalog (or the file at `path`); ConfigError naming every problem."""
     if path is None:
         where = "catalog.yaml"
-        text = resources.files("monitor").joinpath("catalog.yaml").read_text(encoding="utf-8")
+        text = resources.files("monitor.cli").joinpath("catalog.yaml").read_text(encoding="utf-8")
     else:
         where, text = str(path), Path(path).read_text(encoding="utf-8")
     try:

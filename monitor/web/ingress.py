@@ -2,7 +2,7 @@
 
 `POST /webhook/<page>` (signed), `POST /webhook/<page>/<token>` (an `unsigned: true` page),
 `POST /webhook` (when exactly one page takes webhooks), `GET /health`. Served by gunicorn as
-`monitor.ingress:create_app()`. No detection and no printing here: a valid request becomes one
+`monitor.web.ingress:create_app()`. No detection and no printing here: a valid request becomes one
 `statusmon.ingest` task (workers/webhook_tasks.py, sent by name) and a 202 receipt. Checks, in
 order: page 404, content type 415, size 413, signature or token 401, JSON 400, page.id 401,
 shape 422, replayed webhook-id 200 (not enqueued), broker down 503 + Retry-After.
@@ -27,16 +27,18 @@ from werkzeug.exceptions import HTTPException
 
 from monitor import keys, store
 from monitor.adapters import get_adapter
-from monitor.config import ConfigError, PageConfig, load_pages
+from monitor.config import load_pages
+from monitor.counters import record_webhook_rejection, rejection_reason
+from monitor.errors import ParseError
 from monitor.ingest import claim_delivery, release_delivery
 from monitor.logs import setup_logging
-from monitor.metrics import metrics_blueprint, record_webhook_rejection, rejection_reason
-from monitor.model import ParseError
+from monitor.pages import ConfigError, PageConfig
+from monitor.settings import Settings, load_settings
 from monitor.signing import SignatureError, Verified, token_matches, verify
-from monitor.webhook_config import IngressSettings, WebhookConfig, load_ingress_settings
+from monitor.web.metrics import metrics_blueprint
+from monitor.webhook_config import WebhookConfig
 
 log = logging.getLogger("statusmon.ingress")
-ROLES = ("poll", "notifier", "beat")
 RETRY_AFTER = "30"  # seconds a sender should wait when the queue is unreachable
 _DOWN = (OperationalError, redis.RedisError, OSError)
 # A broker that is down is answered 503 within milliseconds, after two quick retries.
@@ -50,12 +52,12 @@ class Refused(Exception):
 
 
 class Ingress:
-    def __init__(self, settings: IngressSettings, pages: list[PageConfig]) -> None:
+    def __init__(self, settings: Settings, pages: list[PageConfig], broker_url: str) -> None:
         self.settings = settings
         self.pages = {p.id: p for p in pages}
         self.hooks = {p.id: p.webhook for p in pages if p.webhook is not None}
         timeouts = {"socket_connect_timeout": 1, "socket_timeout": 2}
-        self.redis = redis.Redis.from_url(settings.redis_url, decode_responses=True, **timeouts)
+        self.redis = redis.Redis.from_url(settings.broker_url, decode_responses=True, **timeouts)
         # Sends by task name only. No result backend: a Redis one would subscribe this process
         # to every task it sends. No task-sent event: a second publish per request (Flower
         # still sees each task from the worker's own events).
@@ -63,7 +65,7 @@ class Ingress:
         self.celery.config_from_object("celeryconfig")
         transport = {**self.celery.conf.broker_transport_options, **timeouts}
         self.celery.conf.update(
-            broker_url=settings.broker_url,
+            broker_url=broker_url,
             result_backend=None,
             broker_transport_options=transport,
             task_send_sent_event=False,
@@ -132,8 +134,8 @@ class Ingress:
 
     def health(self, now: float) -> tuple[dict[str, Any], int]:
         up, broker = _reachable(self.redis.ping), _reachable(self._broker_up)
-        roles = {role: self._seen(role, now) for role in ROLES}
-        limit = self.settings.stale_after
+        roles = {role: self._seen(role, now) for role in keys.ROLES}
+        limit = self.settings.web.stale_after
         fresh = all(r["age"] is not None and r["age"] <= limit for r in roles.values())
         ok = up and broker and fresh
         body: dict[str, Any] = {
@@ -156,24 +158,26 @@ class Ingress:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
 
 
-def create_app(settings: IngressSettings | None = None) -> Flask:
-    """The app; `settings` None: from the environment (gunicorn), exit 3 on a bad config."""
+def create_app(settings: Settings | None = None, broker_url: str | None = None) -> Flask:
+    """The app; `settings` None: from the environment (gunicorn), exit 3 on a bad config.
+    `broker_url`: where webhooks are queued (default: the settings' Redis)."""
     try:
         if settings is None:
-            settings = load_ingress_settings()
+            settings = load_settings()
             setup_logging(settings.log_level)
-        ingress = Ingress(settings, load_pages(settings.pages_path))
+        pages = load_pages(settings.pages_path)
+        ingress = Ingress(settings, pages, broker_url or settings.broker_url)
     except ConfigError as exc:
         for problem in exc.problems:
             log.error("%s", problem)
         raise SystemExit(3) from None  # gunicorn: a worker boot error stops the server
     app = Flask("statusmon")
-    app.register_blueprint(metrics_blueprint(settings.redis_url))
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_bytes
+    app.register_blueprint(metrics_blueprint(settings.broker_url))
+    app.config["MAX_CONTENT_LENGTH"] = settings.web.max_bytes
     limiter = Limiter(
         get_remote_address,
         app=app,
-        storage_uri=settings.redis_url,
+        storage_uri=settings.broker_url,
         storage_options={"key_prefix": keys.PREFIX + "limits", "socket_connect_timeout": 1},
         in_memory_fallback_enabled=True,  # Redis down: limit per process, one warning
     )
@@ -181,7 +185,7 @@ def create_app(settings: IngressSettings | None = None) -> Flask:
     @app.post("/webhook", defaults={"page_id": None, "token": None})
     @app.post("/webhook/<page_id>", defaults={"token": None})
     @app.post("/webhook/<page_id>/<token>")
-    @limiter.limit(settings.rate_limit)
+    @limiter.limit(settings.web.rate_limit)
     def webhook(page_id: str | None, token: str | None) -> ResponseReturnValue:
         body, status = ingress.receive(page_id, token, request, time.time())
         return jsonify(body), status

@@ -1,0 +1,37 @@
+"""`statusmon config check`: pages.yaml and the environment, one line per problem.
+
+The same two loaders every process runs at start (monitor.config, monitor.settings), so it
+refuses exactly what a process would refuse. Secret values are never echoed.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from monitor.config import load_pages
+from monitor.pages import ConfigError
+from monitor.settings import load_settings
+
+
+def check(env: Mapping[str, str], pages_path: str | Path) -> list[str]:
+    problems: list[str] = []
+    for load in (lambda: load_pages(pages_path), lambda: load_settings(env)):
+        try:
+            load()
+        except ConfigError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+    return problems
+
+
+def main(env: Mapping[str, str]) -> int:
+    """Print the problems (stderr, exit 2) or the page count (stdout, exit 0)."""
+    pages_path = env.get("MONITOR_PAGES", "pages.yaml")
+    problems = check(env, pages_path)
+    for problem in problems:
+        print(f"statusmon: {problem}", file=sys.stderr)
+    if problems:
+        return 2
+    print(f"{pages_path}: {len(load_pages(pages_path))} pages OK")
+    return 0

@@ -1,0 +1,119 @@
+"""Counters for /metrics, written by every process into Redis hashes (`keys.METRICS_*`,
+HINCRBY), so a scrape of any web process sees every worker's figures (monitor.web.metrics
+reads and renders them). No per-process state. Counting never breaks the work it counts."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import ParamSpec, get_args
+
+import redis
+
+from monitor import keys
+from monitor.events import EventKind, StatusEvent
+
+log = logging.getLogger("statusmon.metrics")
+P = ParamSpec("P")
+
+OUTCOMES = ("changed", "not_modified", "error", "backed_off", "busy")  # monitor.poll.PollResult
+EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
+LAG_BUCKETS = (1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400)  # seconds
+WEBHOOK_REASONS = {  # ingress refusal status -> `reason` label: a fixed set, never request data
+    400: "bad_json",
+    401: "unauthorized",
+    404: "unknown_page",
+    413: "too_large",
+    415: "bad_content_type",
+    422: "bad_payload",
+    429: "rate_limited",
+    503: "queue_unavailable",
+}
+INF = "+Inf"
+
+
+def best_effort(record: Callable[P, None]) -> Callable[P, None]:
+    """Counting never breaks the work it counts: a Redis error is logged, not raised."""
+
+    @functools.wraps(record)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            record(*args, **kwargs)
+        except redis.RedisError as exc:
+            log.warning("metrics: %s not recorded: %s", record.__name__, type(exc).__name__)
+
+    return wrapper
+
+
+@best_effort
+def record_poll(
+    r: redis.Redis, page_id: str, outcome: str, fetched_bytes: int, full_bytes: int
+) -> None:
+    """One poll: its outcome, the bytes it fetched and what a full fetch would have cost."""
+    with r.pipeline(transaction=False) as p:
+        p.hincrby(keys.METRICS_POLLS, f"{page_id}|{outcome}", 1)
+        if fetched_bytes:
+            p.hincrby(keys.METRICS_BYTES, f"{page_id}|fetched", fetched_bytes)
+        if full_bytes:
+            p.hincrby(keys.METRICS_BYTES, f"{page_id}|full", full_bytes)
+        p.execute()
+
+
+@best_effort
+def record_filtered(r: redis.Redis, page_id: str, count: int) -> None:
+    """Events a page's filters held back (applied to its state, not printed)."""
+    if count:
+        r.hincrby(keys.METRICS_FILTERED, page_id, count)
+
+
+@best_effort
+def record_event(r: redis.Redis, kind: str) -> None:
+    r.hincrby(keys.METRICS_EVENTS, kind, 1)
+
+
+@best_effort
+def record_dedup_hit(r: redis.Redis) -> None:
+    """The notifier found an event already printed (notify outcome "duplicate")."""
+    r.hincrby(keys.METRICS_NOTIFY, "duplicate", 1)
+
+
+@best_effort
+def record_webhook_rejection(r: redis.Redis, reason: str) -> None:
+    """`reason`: a fixed word (WEBHOOK_REASONS, rejection_reason), never request data."""
+    r.hincrby(keys.METRICS_WEBHOOK_REJECTIONS, reason, 1)
+
+
+def rejection_reason(status: int) -> str:
+    return WEBHOOK_REASONS.get(status, f"http_{status}")
+
+
+def record_delivery(
+    r: redis.Redis, event: StatusEvent, outcome: str, now: datetime | None = None
+) -> None:
+    """The notifier's outcome for one event: printed (event by kind + detection lag),
+    duplicate (a dedup hit); in_flight counts nothing (the retry will)."""
+    if outcome == "printed":
+        record_event(r, event.kind)
+        occurred = event.occurred_at
+        if occurred.tzinfo is None:
+            occurred = occurred.replace(tzinfo=UTC)
+        observe_lag(r, ((now or datetime.now(UTC)) - occurred).total_seconds())
+    elif outcome == "duplicate":
+        record_dedup_hit(r)
+
+
+@best_effort
+def observe_lag(r: redis.Redis, seconds: float) -> None:
+    """Provider publish time -> printed. Buckets are stored non-cumulative, summed at scrape."""
+    seconds = max(0.0, seconds)
+    bucket = next((le(b) for b in LAG_BUCKETS if seconds <= b), INF)
+    with r.pipeline(transaction=True) as p:  # a scrape never sees the count without the sum
+        p.hincrby(keys.METRICS_LAG, bucket, 1)
+        p.hincrbyfloat(keys.METRICS_LAG, "sum", seconds)
+        p.execute()
+
+
+def le(bound: float) -> str:
+    return str(float(bound))  # "1.0" … "86400.0", as prometheus_client writes `le`

@@ -1,0 +1,99 @@
+"""Typed readers of environment values for monitor.settings: each bad value becomes one
+problem line naming the variable (never a secret's value), and the default stands in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import overload
+from urllib.parse import SplitResult, urlsplit
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+class Reader:
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[str] = []
+
+    def choice(self, key: str, allowed: tuple[str, ...], default: str, upper: bool = False) -> str:
+        value = self.env.get(key, default)
+        value = value.upper() if upper else value
+        if value in allowed:
+            return value
+        self.problems.append(f"{key}: {value!r} is not one of {', '.join(allowed)}")
+        return default
+
+    def number(self, key: str, default: float) -> float:
+        raw = self.env.get(key)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if value <= 0:
+            self.problems.append(f"{key}: {raw!r} must be a positive number")
+            return default
+        return value
+
+    @overload
+    def whole(self, key: str, default: int, high: int | None = ..., what: str = ...) -> int: ...
+
+    @overload
+    def whole(
+        self, key: str, default: None, high: int | None = ..., what: str = ...
+    ) -> int | None: ...
+
+    def whole(
+        self, key: str, default: int | None, high: int | None = None, what: str = ""
+    ) -> int | None:
+        """A whole number from 1 (to `high`); `what` words the problem when not the range."""
+        raw = self.env.get(key)
+        if raw is None:
+            return default
+        value = raw.strip()
+        if value.isdigit() and 1 <= int(value) <= (high or int(value)):
+            return int(value)
+        if not what:
+            what = f"a whole number from 1 to {high}" if high else "a whole number of at least 1"
+        self.problems.append(f"{key}: {raw!r} must be {what}")
+        return default
+
+
+def basic_auth_problem(value: str) -> str | None:
+    """None if `value` is user:password (several: comma-separated), else what is wrong."""
+    if not value.strip():
+        return "not set (user:password)"
+    for pair in value.split(","):
+        user, sep, password = pair.partition(":")
+        if not (sep and user.strip() and password):
+            return "expected user:password (several separated by commas)"
+    return None
+
+
+def redis_url_problems(url: str) -> list[str]:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return [f"{_safe(url)}: {exc}"]
+    where = _safe(url, parts)
+    if parts.scheme not in REDIS_SCHEMES:
+        return [f"{where}: scheme must be one of {', '.join(s + '://' for s in REDIS_SCHEMES)}"]
+    if parts.scheme == "unix":
+        return [] if parts.path else [f"{where}: unix:// needs a socket path"]
+    problems = [] if parts.hostname else [f"{where}: no host (e.g. redis://redis:6379/0)"]
+    db = parts.path.strip("/")
+    if db and not db.isdigit():
+        problems.append(f"{where}: database {db!r} must be a number (e.g. /0)")
+    if port == 0:
+        problems.append(f"{where}: port 0")
+    return problems
+
+
+def _safe(url: str, parts: SplitResult | None = None) -> str:
+    """The URL with its password (if any) masked."""
+    if parts is None or parts.password is None:
+        return repr(url.split("@")[-1]) if "@" in url else repr(url)
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return repr(parts._replace(netloc=netloc).geturl())

@@ -1,0 +1,1 @@
+"""The Flask edge, served by gunicorn: webhook ingress, /health, the /metrics exporter."""
