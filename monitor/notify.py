@@ -1,11 +1,21 @@
 """Claim an event atomically, print it, mark it printed.
 
-Delivery guarantee: **at-least-once**. The claim (`SET key claimed NX EX 60`) is short-lived;
-only after the line is written and flushed does the key become `printed` for the dedup TTL.
-If the notifier dies between claim and print, the claim expires and the redelivered task
-(acks_late + reject_on_worker_lost) prints it: a line may, in that rare crash, be printed twice
-but is never lost. The loser of a claim race gets `in_flight` and retries after the claim TTL;
-it prints only if the winner never marked the event printed.
+Delivery guarantee: **at-least-once**, never lost, at most one duplicate in a crash window.
+The claim (`SET key claimed NX EX 60`) is short-lived; only after the line is written and
+flushed does the key become `printed` for the dedup TTL. The task is acknowledged after it
+returns (acks_late, reject_on_worker_lost). Each window and what it costs:
+
+- killed before the claim: the task is redelivered and prints. Costs a delay.
+- killed after the claim, before the write: the claim expires (CLAIM_TTL) and the redelivered
+  task prints. Costs a delay (the redelivery, at most the broker's visibility timeout).
+- killed after the write, before the mark: the redelivered task finds the claim expired and
+  prints again. Costs one duplicate line; the only window that can.
+- the write raises (a closed stream, an unencodable line): the claim is released at once and
+  the task retries with back-off, so the line is printed by the retry, never acknowledged
+  unprinted.
+
+The loser of a claim race gets `in_flight` and retries after the claim TTL; it prints only if
+the winner never marked the event printed.
 """
 
 from __future__ import annotations
@@ -30,9 +40,13 @@ def deliver(
     claim_ttl: int = keys.CLAIM_TTL,
 ) -> Outcome:
     key = keys.event(event.dedup_key)
-    if r.set(key, CLAIMED, nx=True, ex=claim_ttl):
-        write(event)  # raises -> claim stays until it expires, then a retry prints it
-        r.set(key, PRINTED, ex=dedup_ttl)
-        return "printed"
-    # Lost the claim: printed already (drop), or another notifier is printing it right now.
-    return "duplicate" if r.get(key) == PRINTED else "in_flight"
+    if not r.set(key, CLAIMED, nx=True, ex=claim_ttl):
+        # Lost the claim: printed already (drop), or another notifier is printing it right now.
+        return "duplicate" if r.get(key) == PRINTED else "in_flight"
+    try:
+        write(event)
+    except Exception:
+        r.delete(key)  # not printed: free the claim for the retry, which prints it
+        raise
+    r.set(key, PRINTED, ex=dedup_ttl)
+    return "printed"

@@ -15,6 +15,7 @@ from workers.celery_app import app
 from workers.runtime import RuntimeTask
 
 log = logging.getLogger("statusmon.tasks")
+WRITE_RETRY_CAP = 60  # seconds between retries of a line that could not be written
 
 
 @app.task(name="statusmon.tick", base=RuntimeTask, bind=True, ignore_result=True)
@@ -79,7 +80,11 @@ def enqueue_events(events: list[StatusEvent]) -> list[str]:
 @app.task(name="statusmon.notify", base=RuntimeTask, bind=True, max_retries=None)
 def notify(self: RuntimeTask, event_data: dict[str, Any]) -> str:
     event = StatusEvent.from_dict(event_data)
-    outcome = deliver(self.redis, event, self.write_line, self.settings.dedup_ttl)
+    try:
+        outcome = deliver(self.redis, event, self.write_line, self.settings.dedup_ttl)
+    except Exception as exc:  # not printed, claim released: retry, never acknowledge it unprinted
+        log.warning("event %s not printed (%s); retrying", event.dedup_key, type(exc).__name__)
+        raise self.retry(countdown=min(WRITE_RETRY_CAP, 2**self.request.retries)) from exc
     counters.record_delivery(self.redis, event, outcome)
     if outcome == "in_flight":  # another notifier holds the claim: look again once it expired
         raise self.retry(countdown=keys.CLAIM_TTL)
