@@ -21,6 +21,7 @@ import requests
 from monitor import store
 from monitor.adapters import get_adapter
 from monitor.adapters.base import Adapter, MultiUrlAdapter, extra_urls, recent_incidents
+from monitor.backoff import backoff_until, record_failure, record_success
 from monitor.detect import diff, migrated
 from monitor.errors import ParseError, PollError
 from monitor.events import StatusEvent
@@ -57,7 +58,7 @@ class Poller:
     backoff_base: float = 5.0  # seconds after the first transient error; doubles each time
 
     def poll(self, page: PageConfig, emit: Emit) -> PollResult:
-        until = store.backoff_until(self.redis, page.host)
+        until = backoff_until(self.redis, page.host)
         if until is not None and until > time.time():
             # Spread the host's skipped pages over a few seconds after its back-off ends.
             return PollResult("backed_off", retry_at=until + random.uniform(0, RETRY_SPREAD))
@@ -71,7 +72,7 @@ class Poller:
         finally:
             lock.release()
         if until is not None:  # only a poll that went through to the end clears a back-off
-            store.record_success(self.redis, page.host)
+            record_success(self.redis, page.host)
         return result
 
     def _failed(self, page: PageConfig, exc: PollError) -> PollResult:
@@ -83,7 +84,7 @@ class Poller:
                 "page %s: %s; next try at its next poll", page.id, exc.headline(), extra=extra
             )
             return PollResult("error")
-        delay = store.record_failure(self.redis, page.host, exc.retry_after, self.backoff_base)
+        delay = record_failure(self.redis, page.host, exc.retry_after, self.backoff_base)
         log.warning("page %s: %s; next try in %.0fs", page.id, exc.headline(), delay, extra=extra)
         return PollResult("error", retry_at=time.time() + delay)
 
