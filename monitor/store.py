@@ -1,9 +1,10 @@
 """Redis reads and writes of the core: page state, HTTP validators, the page lock, heartbeats.
 
-The other writers, each owning one structure and saying so in its docstring: monitor.schedule
-(the page registry, the schedule and retry sets: it claims with Lua), monitor.backoff (each
-host's back-off), monitor.notify (an event's claim), monitor.ingest (replayed webhook ids, the
-hint throttle) and monitor.counters (the metrics hashes). Every key is named in monitor.keys.
+The other writers, each owning one structure and saying so in its docstring: monitor.registry
+(the page registry), monitor.schedule (the schedule and retry sets: it claims with Lua),
+monitor.backoff (each host's back-off), monitor.notify (an event's claim), monitor.ingest
+(replayed webhook ids, the hint throttle) and monitor.counters (the metrics hashes). Every key
+is named in monitor.keys.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from celery.result import AsyncResult
 from monitor import store
 from monitor.backoff import backoff_remaining
 from monitor.pages import PageConfig
-from monitor.schedule import sync_pages
+from monitor.registry import sync_pages
 from monitor.simulate.model import Publication
 from monitor.simulate.server import SimServer
 from tests.conftest import Workers

@@ -77,7 +77,7 @@ def add_command(args: argparse.Namespace, settings: Settings) -> int:
     loaded = ""
     if settings.redis_url:
         from monitor import store
-        from monitor.schedule import sync_pages
+        from monitor.registry import sync_pages
 
         try:
             sync_pages(store.connect(settings.redis_url), [*pages, page], time.time())
