@@ -1,4 +1,4 @@
-"""One poll of one page: back-off check, conditional fetch, parse, resolve, diff, emit, save.
+"""One poll of one page: back-off check, conditional fetch, parse, backfill, diff, emit, save.
 
 Events are emitted *before* the new state is saved: a crash in between re-detects the same
 changes next time, with the same data-derived dedup keys, so the notifier prints them once.
@@ -20,7 +20,8 @@ import requests
 
 from monitor import store
 from monitor.adapters import get_adapter
-from monitor.adapters.base import Adapter, MultiUrlAdapter, extra_urls, recent_incidents
+from monitor.adapters.base import Adapter, MultiUrlAdapter, extra_urls
+from monitor.backfill import backfill
 from monitor.backoff import backoff_until, record_failure, record_success
 from monitor.detect import diff, migrated
 from monitor.errors import ParseError, PollError
@@ -35,7 +36,6 @@ log = logging.getLogger("statusmon.poll")
 
 Emit = Callable[[list[StatusEvent]], None]
 RETRY_SPREAD = 5.0  # seconds over which a backed-off host's skipped pages are retried
-HISTORY_LIMIT = timedelta(days=1)  # after a long outage of ours, look back no further
 HISTORY_SLACK = timedelta(minutes=5)  # a CDN-cached summary may be this late
 
 
@@ -160,16 +160,7 @@ class Poller:
         now = datetime.now(UTC)
         if prev is not None and not fresh:
             get = partial(plain_get, self.session, timeout=self.timeout)
-            missing = [i for i in prev.open_incident_ids() if i not in snap.incidents]
-            if missing:
-                snap.incidents.update(adapter.resolve(page, missing, get, now))
-            if prev.news_since and snap.complete:
-                # Opened and closed between two polls (or behind a failed one): never in a
-                # summary we read, still in the page's history.
-                since = max(datetime.fromisoformat(prev.news_since), now - HISTORY_LIMIT)
-                for inc in recent_incidents(adapter, page, get, since).values():
-                    if inc.id not in snap.incidents and inc.id not in prev.incidents:
-                        snap.incidents[inc.id] = inc
+            backfill(adapter, page, prev, snap, get, now)  # what the summary no longer shows
         result = diff(page, kind, prev, snap, now, "poll", self.retention)
         # History before the first poll is not news; after it, look back a little further.
         # Pages write milliseconds: an incident opened in the same one as `now` is news.
