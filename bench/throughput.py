@@ -67,7 +67,7 @@ def measure(
 ) -> Throughput:
     """`warmed`: how many of `pages` had their first poll already; the rest get it through
     the worker (measured). Steady polls: every `every`-th page, in rounds up to `min_polls`."""
-    from monitor.schedule import sync_pages
+    from monitor.registry import sync_pages
     from workers.celery_app import app
 
     system.r.delete("statusmon:schedule")

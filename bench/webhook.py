@@ -242,7 +242,7 @@ def run(posts: int, rate: float, paced_count: int, concurrency: int) -> WebhookR
     os.environ.update(REDIS_URL=redis.url, MONITOR_PAGES=str(tmp / "pages.yaml"))
     from monitor.config import load_pages
     from monitor.events import StatusEvent, dedup_key
-    from monitor.schedule import sync_pages
+    from monitor.registry import sync_pages
     from monitor.store import connect
     from workers.tasks import notify
 

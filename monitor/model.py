@@ -74,6 +74,6 @@ class Snapshot:
 
 def gone(incident_id: str, now: datetime, why: str) -> Incident:
     """An open incident the page no longer lists anywhere: close it with one honest line.
-    Name and components are filled in from what we knew (monitor.detect)."""
+    Name and components are filled in from what we knew (monitor.next_state)."""
     update = Update(f"{incident_id}:gone", "resolved", why, now)
     return Incident(incident_id, incident_id, "resolved", (update,))

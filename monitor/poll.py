@@ -1,4 +1,4 @@
-"""One poll of one page: back-off check, conditional fetch, parse, resolve, diff, emit, save.
+"""One poll of one page: back-off check, conditional fetch, parse, backfill, diff, emit, save.
 
 Events are emitted *before* the new state is saved: a crash in between re-detects the same
 changes next time, with the same data-derived dedup keys, so the notifier prints them once.
@@ -20,7 +20,9 @@ import requests
 
 from monitor import store
 from monitor.adapters import get_adapter
-from monitor.adapters.base import Adapter, MultiUrlAdapter, extra_urls, recent_incidents
+from monitor.adapters.base import Adapter, MultiUrlAdapter, extra_urls
+from monitor.backfill import backfill
+from monitor.backoff import backoff_until, record_failure, record_success
 from monitor.detect import diff, migrated
 from monitor.errors import ParseError, PollError
 from monitor.events import StatusEvent
@@ -34,7 +36,6 @@ log = logging.getLogger("statusmon.poll")
 
 Emit = Callable[[list[StatusEvent]], None]
 RETRY_SPREAD = 5.0  # seconds over which a backed-off host's skipped pages are retried
-HISTORY_LIMIT = timedelta(days=1)  # after a long outage of ours, look back no further
 HISTORY_SLACK = timedelta(minutes=5)  # a CDN-cached summary may be this late
 
 
@@ -57,7 +58,7 @@ class Poller:
     backoff_base: float = 5.0  # seconds after the first transient error; doubles each time
 
     def poll(self, page: PageConfig, emit: Emit) -> PollResult:
-        until = store.backoff_until(self.redis, page.host)
+        until = backoff_until(self.redis, page.host)
         if until is not None and until > time.time():
             # Spread the host's skipped pages over a few seconds after its back-off ends.
             return PollResult("backed_off", retry_at=until + random.uniform(0, RETRY_SPREAD))
@@ -71,7 +72,7 @@ class Poller:
         finally:
             lock.release()
         if until is not None:  # only a poll that went through to the end clears a back-off
-            store.record_success(self.redis, page.host)
+            record_success(self.redis, page.host)
         return result
 
     def _failed(self, page: PageConfig, exc: PollError) -> PollResult:
@@ -83,7 +84,7 @@ class Poller:
                 "page %s: %s; next try at its next poll", page.id, exc.headline(), extra=extra
             )
             return PollResult("error")
-        delay = store.record_failure(self.redis, page.host, exc.retry_after, self.backoff_base)
+        delay = record_failure(self.redis, page.host, exc.retry_after, self.backoff_base)
         log.warning("page %s: %s; next try in %.0fs", page.id, exc.headline(), delay, extra=extra)
         return PollResult("error", retry_at=time.time() + delay)
 
@@ -159,16 +160,7 @@ class Poller:
         now = datetime.now(UTC)
         if prev is not None and not fresh:
             get = partial(plain_get, self.session, timeout=self.timeout)
-            missing = [i for i in prev.open_incident_ids() if i not in snap.incidents]
-            if missing:
-                snap.incidents.update(adapter.resolve(page, missing, get, now))
-            if prev.news_since and snap.complete:
-                # Opened and closed between two polls (or behind a failed one): never in a
-                # summary we read, still in the page's history.
-                since = max(datetime.fromisoformat(prev.news_since), now - HISTORY_LIMIT)
-                for inc in recent_incidents(adapter, page, get, since).values():
-                    if inc.id not in snap.incidents and inc.id not in prev.incidents:
-                        snap.incidents[inc.id] = inc
+            backfill(adapter, page, prev, snap, get, now)  # what the summary no longer shows
         result = diff(page, kind, prev, snap, now, "poll", self.retention)
         # History before the first poll is not news; after it, look back a little further.
         # Pages write milliseconds: an incident opened in the same one as `now` is news.

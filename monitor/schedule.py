@@ -4,21 +4,17 @@ Each page's phase is a stable hash of its id, so 10,000 pages do not fire in the
 and a new page is polled within seconds of being added.
 `claim_due` atomically takes the pages that are due and moves each to its next slot on its own
 phase grid: a page is handed out at most once per interval, however many ticks overlap.
+Pages enter and leave the schedule with the page registry (monitor.registry.sync_pages).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
-from dataclasses import asdict, replace
-from typing import Any
 
 import redis
 
 from monitor import keys
-from monitor.filters import Filters
-from monitor.pages import Labels, PageConfig
 
 MIN_SPREAD = 5
 STARTUP_RATE = 200  # pages per second
@@ -67,24 +63,6 @@ def first_due(page_id: str, interval: int, now: float, page_count: int = 1) -> f
     return now + phase(page_id, spread_window(page_count, interval))
 
 
-def sync_pages(r: redis.Redis, pages: list[PageConfig], now: float) -> None:
-    """Make the registry and schedule match `pages`: add new, update changed, drop removed."""
-    wanted = {p.id: p for p in pages}
-    existing = set(r.hkeys(keys.PAGES))
-    with r.pipeline() as p:
-        for page_id in existing - set(wanted):
-            p.hdel(keys.PAGES, page_id)
-            p.hdel(keys.INTERVALS, page_id)
-            p.zrem(keys.SCHEDULE, page_id)
-            p.zrem(keys.RETRIES, page_id)
-        for page in pages:
-            p.hset(keys.PAGES, page.id, page_to_json(page))
-            p.hset(keys.INTERVALS, page.id, page.interval)
-            due = first_due(page.id, page.interval, now, len(pages))
-            p.zadd(keys.SCHEDULE, {page.id: due}, nx=True)
-        p.execute()
-
-
 def claim_due(r: redis.Redis, now: float, limit: int = 10_000) -> list[tuple[str, int]]:
     """The pages due now (on their grid, or for an early retry), each with its interval (a
     poll's time to live), in one round trip. A grid poll cancels a pending retry."""
@@ -115,27 +93,3 @@ def retry(r: redis.Redis, page_id: str, at: float) -> bool:
         return False
     r.zadd(keys.RETRIES, {page_id: at}, lt=True)
     return True
-
-
-def load_page(r: redis.Redis, page_id: str) -> PageConfig | None:
-    raw = r.hget(keys.PAGES, page_id)
-    return None if raw is None else page_from_json(raw)
-
-
-def page_to_json(page: PageConfig) -> str:
-    """Everything a worker needs; webhook secrets stay with the processes that read pages.yaml."""
-    data = asdict(replace(page, webhook=None))
-    return json.dumps(data, sort_keys=True)
-
-
-def page_from_json(raw: str | bytes) -> PageConfig:
-    data = json.loads(raw)
-    data["labels"] = Labels(**data.get("labels", {}))
-    filters: dict[str, Any] = data.get("filters") or {}
-    data["filters"] = Filters(
-        include=tuple(filters.get("include", ())),
-        exclude=tuple(filters.get("exclude", ())),
-        min_severity=filters.get("min_severity"),
-        maintenance=filters.get("maintenance", "announce"),
-    )
-    return PageConfig(**data)

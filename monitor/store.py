@@ -1,15 +1,14 @@
-"""Redis reads and writes of the core: page state, HTTP validators, the page lock, back-off,
-heartbeats.
+"""Redis reads and writes of the core: page state, HTTP validators, the page lock, heartbeats.
 
-The other writers, each owning one structure and saying so in its docstring: monitor.schedule
-(the page registry, the schedule and retry sets: it claims with Lua), monitor.notify (an
-event's claim), monitor.ingest (replayed webhook ids, the hint throttle) and monitor.counters
-(the metrics hashes). Every key is named in monitor.keys.
+The other writers, each owning one structure and saying so in its docstring: monitor.registry
+(the page registry), monitor.schedule (the schedule and retry sets: it claims with Lua),
+monitor.backoff (each host's back-off), monitor.notify (an event's claim), monitor.ingest
+(replayed webhook ids, the hint throttle) and monitor.counters (the metrics hashes). Every key
+is named in monitor.keys.
 """
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -84,32 +83,6 @@ def page_lock(r: Redis, page_id: str, wait: float | None = None) -> Lock:
     return Lock(
         r, keys.lock(page_id), timeout=keys.LOCK_TTL, blocking_timeout=wait, sleep=keys.LOCK_POLL
     )
-
-
-def backoff_until(r: Redis, host: str) -> float | None:
-    """When the host's back-off ends; None when it has none (no failure since its last success)."""
-    until = r.hget(keys.backoff(host), "until")
-    return float(until) if until else None
-
-
-def backoff_remaining(r: Redis, host: str, now: float | None = None) -> float:
-    until = backoff_until(r, host)
-    return max(0.0, until - (now or time.time())) if until is not None else 0.0
-
-
-def record_failure(r: Redis, host: str, retry_after: float | None, base: float = 5.0) -> float:
-    """Exponential back-off with full jitter per host, at least the server's Retry-After."""
-    key = keys.backoff(host)
-    failures = int(r.hincrby(key, "failures", 1))
-    delay = random.uniform(base, min(keys.BACKOFF_CAP, base * 2 ** (failures - 1)))
-    delay = max(delay, retry_after or 0.0)
-    r.hset(key, "until", str(time.time() + delay))
-    r.expire(key, int(delay) + keys.BACKOFF_CAP)
-    return delay
-
-
-def record_success(r: Redis, host: str) -> None:
-    r.delete(keys.backoff(host))
 
 
 def heartbeat(r: Redis, role: str) -> None:

@@ -13,7 +13,7 @@ from celery.result import AsyncResult
 from monitor.adapters import get_adapter
 from monitor.detect import diff
 from monitor.pages import PageConfig
-from monitor.schedule import load_page, sync_pages
+from monitor.registry import load_page, sync_pages
 from tests.conftest import Workers
 from tests.support.pageserver import PageServer
 from tests.support.procs import records

@@ -18,7 +18,7 @@ from monitor import keys, store
 from monitor.config import load_pages
 from monitor.events import StatusEvent
 from monitor.ingest import PageBusy, ingest
-from monitor.schedule import sync_pages
+from monitor.registry import sync_pages
 from monitor.settings import Settings, WebSettings
 from monitor.web.ingress import create_app
 from tests.conftest import Workers

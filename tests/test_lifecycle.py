@@ -11,7 +11,7 @@ from typing import Any
 from celery.result import AsyncResult
 
 from monitor.pages import PageConfig
-from monitor.schedule import sync_pages
+from monitor.registry import sync_pages
 from tests.conftest import Workers
 from tests.support.pageserver import PageServer
 from tests.support.procs import records

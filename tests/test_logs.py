@@ -13,7 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from monitor.logs import make_handler, secrets_in
+from monitor.logs import make_handler
+from monitor.redact import secrets_in
 from tests.paths import ROOT
 from workers.logging_setup import TaskContext, page_of
 

@@ -6,7 +6,7 @@ import time
 
 from monitor import store
 from monitor.pages import PageConfig
-from monitor.schedule import sync_pages
+from monitor.registry import sync_pages
 from tests.conftest import Workers
 from tests.support.pageserver import PageServer
 from tests.support.procs import records

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from monitor import keys, store
-from monitor.cli.pages import append_page
+from monitor.cli.pages_file import append_page
 from monitor.config import load_pages
 from monitor.pages import ConfigError, PageConfig
 from tests.paths import ROOT

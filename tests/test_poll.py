@@ -13,6 +13,7 @@ import time
 import pytest
 
 from monitor import keys, store
+from monitor.backoff import backoff_remaining
 from monitor.cli.redis_server import free_port
 from monitor.events import StatusEvent
 from monitor.fetch import new_session, parse_retry_after
@@ -169,7 +170,7 @@ def test_a_bad_response_warns_once_yields_no_events_and_keeps_the_state(
 def test_a_429_backs_the_host_off_for_at_least_retry_after(run: Run, pages: PageServer) -> None:
     pages.set(SUMMARY, "slow down", 429, headers={"Retry-After": "120"})
     assert run.poll() == "error"
-    assert store.backoff_remaining(run.r, pages.host) > 115
+    assert backoff_remaining(run.r, pages.host) > 115
     assert run.poll() == "backed_off"
     assert pages.hits[SUMMARY] == 1
 
@@ -188,7 +189,7 @@ def test_a_server_that_is_not_there_is_a_transient_error(r: store.Redis) -> None
     run.page = PageConfig("gone", "Gone", f"http://127.0.0.1:{free_port()}", "statuspage")
     run.poller, run.events, run.r = Poller(r, new_session(), timeout=2), [], r
     assert run.poll() == "error"
-    assert store.backoff_remaining(r, run.page.host) > 0
+    assert backoff_remaining(r, run.page.host) > 0
 
 
 def test_a_resolved_incident_whose_final_update_cannot_be_read_is_retried(

@@ -9,15 +9,8 @@ from collections import Counter
 
 from monitor import keys, store
 from monitor.pages import PageConfig
-from monitor.schedule import (
-    batches,
-    claim_due,
-    first_due,
-    load_page,
-    phase,
-    retry,
-    sync_pages,
-)
+from monitor.registry import load_page, sync_pages
+from monitor.schedule import batches, claim_due, first_due, phase, retry
 
 
 def page(n: int, interval: int = 60) -> PageConfig:

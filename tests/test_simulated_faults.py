@@ -14,8 +14,9 @@ from typing import Any
 from celery.result import AsyncResult
 
 from monitor import store
+from monitor.backoff import backoff_remaining
 from monitor.pages import PageConfig
-from monitor.schedule import sync_pages
+from monitor.registry import sync_pages
 from monitor.simulate.model import Publication
 from monitor.simulate.server import SimServer
 from tests.conftest import Workers
@@ -49,7 +50,7 @@ class Page:
 
     def poll_after_backoff(self) -> tuple[str, list[str]]:
         """The next poll, sent for when the host's back-off ends (as the schedule would)."""
-        return self.poll(store.backoff_remaining(self.r, self.config.host) + 0.2)
+        return self.poll(backoff_remaining(self.r, self.config.host) + 0.2)
 
     def warnings(self) -> list[str]:
         with open(self.workers.poll.log_path, encoding="utf-8", errors="replace") as log:
@@ -74,7 +75,7 @@ def test_every_update_between_bad_answers_is_printed_exactly_once(
 
     page.fault("429", retry_after=6)
     assert page.poll() == ("error", [])
-    assert store.backoff_remaining(r, page.config.host) > 5  # at least the Retry-After
+    assert backoff_remaining(r, page.config.host) > 5  # at least the Retry-After
     page.step(do="open", incident="a", name="Errors", components=[API])
     assert page.poll_after_backoff() == ("changed", ["printed", "printed"])
 

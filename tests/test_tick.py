@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from monitor import keys, store
 from monitor.pages import PageConfig
-from monitor.schedule import sync_pages
+from monitor.registry import sync_pages
 from tests.conftest import Workers
 from tests.support.pageserver import PageServer
 from tests.support.scenarios import StatuspageStory

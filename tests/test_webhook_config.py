@@ -10,7 +10,7 @@ import pytest
 
 from monitor.config import load_pages
 from monitor.pages import ConfigError
-from monitor.schedule import page_to_json
+from monitor.registry import page_to_json
 from monitor.settings import WebSettings, load_settings
 from monitor.signing import standard_key
 from monitor.webhook_config import parse_webhook_section

@@ -9,7 +9,7 @@ from celery import Celery
 from celery.signals import beat_init
 
 from monitor.config import load_pages
-from monitor.schedule import sync_pages
+from monitor.registry import sync_pages
 from monitor.settings import load_settings
 from workers.runtime import connect
 

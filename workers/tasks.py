@@ -10,7 +10,8 @@ from typing import Any
 from monitor import counters, keys, store
 from monitor.events import StatusEvent
 from monitor.notify import deliver
-from monitor.schedule import batches, claim_due, load_page, retry
+from monitor.registry import load_page
+from monitor.schedule import batches, claim_due, retry
 from workers.celery_app import app
 from workers.runtime import RuntimeTask
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from monitor.errors import ParseError
 from monitor.ingest import PageBusy, hint_due, ingest
-from monitor.schedule import load_page
+from monitor.registry import load_page
 from workers.celery_app import app
 from workers.runtime import RuntimeTask
 from workers.tasks import enqueue_events, poll

@@ -26,7 +26,7 @@ from monitor.model import Snapshot
 from monitor.output import human, render
 from monitor.pages import ConfigError, PageConfig
 from monitor.probe import ORDER, probe
-from monitor.schedule import sync_pages
+from monitor.registry import sync_pages
 from monitor.settings import FORMATS, Settings, load_settings
 from monitor.simulate.cli import add_parser as add_simulate_parser
 

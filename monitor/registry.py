@@ -1,0 +1,59 @@
+"""The page registry in Redis: each page's config as JSON (what a worker needs to poll it) and
+its interval, kept equal to pages.yaml by `sync_pages`, which also enters new pages in the
+poll schedule (monitor.schedule) and takes removed ones out of it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, replace
+from typing import Any
+
+import redis
+
+from monitor import keys
+from monitor.filters import Filters
+from monitor.pages import Labels, PageConfig
+from monitor.schedule import first_due
+
+
+def sync_pages(r: redis.Redis, pages: list[PageConfig], now: float) -> None:
+    """Make the registry and schedule match `pages`: add new, update changed, drop removed."""
+    wanted = {p.id: p for p in pages}
+    existing = set(r.hkeys(keys.PAGES))
+    with r.pipeline() as p:
+        for page_id in existing - set(wanted):
+            p.hdel(keys.PAGES, page_id)
+            p.hdel(keys.INTERVALS, page_id)
+            p.zrem(keys.SCHEDULE, page_id)
+            p.zrem(keys.RETRIES, page_id)
+        for page in pages:
+            p.hset(keys.PAGES, page.id, page_to_json(page))
+            p.hset(keys.INTERVALS, page.id, page.interval)
+            due = first_due(page.id, page.interval, now, len(pages))
+            p.zadd(keys.SCHEDULE, {page.id: due}, nx=True)
+        p.execute()
+
+
+def load_page(r: redis.Redis, page_id: str) -> PageConfig | None:
+    raw = r.hget(keys.PAGES, page_id)
+    return None if raw is None else page_from_json(raw)
+
+
+def page_to_json(page: PageConfig) -> str:
+    """Everything a worker needs; webhook secrets stay with the processes that read pages.yaml."""
+    data = asdict(replace(page, webhook=None))
+    return json.dumps(data, sort_keys=True)
+
+
+def page_from_json(raw: str | bytes) -> PageConfig:
+    data = json.loads(raw)
+    data["labels"] = Labels(**data.get("labels", {}))
+    filters: dict[str, Any] = data.get("filters") or {}
+    data["filters"] = Filters(
+        include=tuple(filters.get("include", ())),
+        exclude=tuple(filters.get("exclude", ())),
+        min_severity=filters.get("min_severity"),
+        maintenance=filters.get("maintenance", "announce"),
+    )
+    return PageConfig(**data)
