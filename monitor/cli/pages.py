@@ -14,11 +14,14 @@ from urllib.parse import urlsplit
 
 from redis.exceptions import RedisError
 
+from monitor import store
 from monitor.adapters import registry
 from monitor.cli.catalog import CATEGORIES, CatalogEntry, by_url, find, load_catalog, slug, url_key
 from monitor.cli.pages_file import append_page, existing_pages, read_text, write_pages
 from monitor.fetch import new_session
 from monitor.pages import DEFAULT_INTERVAL, MIN_INTERVAL, ConfigError, PageConfig
+from monitor.probe import ORDER, probe
+from monitor.registry import sync_pages
 from monitor.settings import Settings
 
 
@@ -70,9 +73,6 @@ def add_command(args: argparse.Namespace, settings: Settings) -> int:
     write_pages(path, text, new_text, [*pages, page])
     loaded = ""
     if settings.redis_url:
-        from monitor import store
-        from monitor.registry import sync_pages
-
         try:
             sync_pages(store.connect(settings.redis_url), [*pages, page], time.time())
         except (RedisError, OSError) as exc:  # the file is written: say how to finish
@@ -131,7 +131,6 @@ def _probed(
     known: CatalogEntry | None,
     interval: int,
 ) -> PageConfig:
-    from monitor.probe import ORDER, probe
 
     host = urlsplit(url).hostname or "page"
     guess = known.name if known else host.removeprefix("www.").removeprefix("status.")
