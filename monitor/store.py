@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -97,11 +97,19 @@ def backoff_remaining(r: Redis, host: str, now: float | None = None) -> float:
     return max(0.0, until - (now or time.time())) if until is not None else 0.0
 
 
-def record_failure(r: Redis, host: str, retry_after: float | None, base: float = 5.0) -> float:
-    """Exponential back-off with full jitter per host, at least the server's Retry-After."""
+def record_failure(
+    r: Redis,
+    host: str,
+    retry_after: float | None,
+    base: float = 5.0,
+    draw: Callable[[float, float], float] = random.uniform,
+) -> float:
+    """Exponential back-off with full jitter per host, at least the server's Retry-After: the
+    n-th failure in a row waits draw(base, min(cap, base * 2**(n-1))) seconds (`draw` is a seam
+    for tests, which pick the window's end to see it double)."""
     key = keys.backoff(host)
     failures = int(r.hincrby(key, "failures", 1))
-    delay = random.uniform(base, min(keys.BACKOFF_CAP, base * 2 ** (failures - 1)))
+    delay = draw(base, min(keys.BACKOFF_CAP, base * 2 ** (failures - 1)))
     delay = max(delay, retry_after or 0.0)
     r.hset(key, "until", str(time.time() + delay))
     r.expire(key, int(delay) + keys.BACKOFF_CAP)
