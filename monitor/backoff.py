@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 
 import redis
 
@@ -24,12 +25,18 @@ def backoff_remaining(r: redis.Redis, host: str, now: float | None = None) -> fl
 
 
 def record_failure(
-    r: redis.Redis, host: str, retry_after: float | None, base: float = 5.0
+    r: redis.Redis,
+    host: str,
+    retry_after: float | None,
+    base: float = 5.0,
+    draw: Callable[[float, float], float] = random.uniform,
 ) -> float:
-    """Exponential back-off with full jitter per host, at least the server's Retry-After."""
+    """Exponential back-off with full jitter per host, at least the server's Retry-After: the
+    n-th failure in a row waits draw(base, min(cap, base * 2**(n-1))) seconds (`draw` is a seam
+    for tests, which pick the window's end to see it double)."""
     key = keys.backoff(host)
     failures = int(r.hincrby(key, "failures", 1))
-    delay = random.uniform(base, min(keys.BACKOFF_CAP, base * 2 ** (failures - 1)))
+    delay = draw(base, min(keys.BACKOFF_CAP, base * 2 ** (failures - 1)))
     delay = max(delay, retry_after or 0.0)
     r.hset(key, "until", str(time.time() + delay))
     r.expire(key, int(delay) + keys.BACKOFF_CAP)

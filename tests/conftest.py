@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from monitor import store
+from monitor import keys, store
 from monitor.cli import redis_server
 from monitor.simulate.pages import Layout
 from monitor.simulate.server import SimServer
+from tests.support.celery_workers import Workers
 from tests.support.pageserver import PageServer
-from tests.support.procs import Proc, celery_proc
 
 _RUN_DIR = Path(tempfile.mkdtemp(prefix="statusmon-tests-"))
 _REDIS = redis_server.start(_RUN_DIR / "redis", persist=False)
@@ -44,9 +43,9 @@ def r(redis_url: str) -> Iterator[store.Redis]:
 
 
 def _clean(client: store.Redis) -> None:
-    keys = list(client.scan_iter("statusmon:*", count=1000))
-    if keys:
-        client.delete(*keys)
+    found = list(client.scan_iter(keys.PREFIX + "*", count=1000))
+    if found:
+        client.delete(*found)
 
 
 @pytest.fixture(scope="session")
@@ -69,56 +68,6 @@ def sim() -> Iterator[SimServer]:
     server = SimServer(Layout(pages=1)).start_in_thread()
     yield server
     server.close()
-
-
-class Workers:
-    """A poll worker and a notifier, started with the production commands."""
-
-    def __init__(self, redis_url: str, log_dir: Path) -> None:
-        self.env = {
-            **os.environ,
-            "REDIS_URL": redis_url,
-            "LOG_LEVEL": "INFO",
-            "POLL_CONCURRENCY": "2",
-            "PYTHONUNBUFFERED": "1",
-        }
-        self.log_dir = log_dir
-        self.poll = celery_proc("worker", self.env, log_dir)
-        self.notifier = celery_proc("notifier", self.env, log_dir)
-
-    def start(self) -> Workers:
-        seen = list(self.notifier.lines)
-        self.poll = celery_proc("worker", self.env, self.log_dir).start()
-        self.notifier = celery_proc("notifier", self.env, self.log_dir)
-        self.notifier.lines = seen
-        self.notifier.start()
-        wait_ready({"poll", "notifier"}, [self.poll, self.notifier])
-        return self
-
-    def stop(self) -> None:
-        for proc in (self.poll, self.notifier):
-            if proc.process is not None:
-                proc.stop()
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-
-def wait_ready(names: set[str], procs: list[Proc], timeout: float = 60) -> None:
-    from workers.celery_app import app
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        replies = app.control.ping(timeout=0.5) or []
-        up = {name.split("@")[0] for reply in replies for name in reply}
-        if names <= up:
-            return
-        for proc in procs:
-            assert proc.process is not None
-            if proc.process.poll() is not None:
-                raise AssertionError(f"{proc.name} exited:\n{proc.log_tail()}")
-    raise AssertionError(f"workers {names} not ready in {timeout}s")
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,7 @@ from monitor.pages import ConfigError, PageConfig
 from monitor.probe import ProbeError, probe
 from tests.paths import FIXTURES
 from tests.support.pageserver import PageServer
+from tests.support.scenarios import compatible_summary
 
 CATALOG = load_catalog()
 FEED = (FIXTURES / "statuspage" / "github-history-2026-08-22.atom").read_bytes()
@@ -38,19 +39,6 @@ FEED = (FIXTURES / "statuspage" / "github-history-2026-08-22.atom").read_bytes()
 
 def load(relative: str) -> Any:
     return json.loads((FIXTURES / relative).read_text(encoding="utf-8"))
-
-
-def compatible_summary(proxy: Any) -> dict[str, Any]:
-    """What an incident.io page answers at /api/v2/summary.json: page, status, components."""
-    summary = proxy["summary"]
-    return {
-        "page": {"id": summary["id"], "name": summary["name"], "url": summary["public_url"]},
-        "status": {"indicator": "none", "description": "All Systems Operational"},
-        "components": [
-            {"id": c["id"], "name": c["name"], "status": "operational", "position": i}
-            for i, c in enumerate(summary["components"])
-        ],
-    }
 
 
 def serve(pages: PageServer, platform: str, path: str) -> None:

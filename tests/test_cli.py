@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from monitor import keys
 from monitor.adapters import get_adapter
 from monitor.config import load_pages
 from monitor.detect import diff
@@ -159,11 +160,11 @@ def test_pages_sync_loads_the_pages_file_into_a_running_system(r, redis_url: str
     done = statusmon("pages", "sync", MONITOR_PAGES=str(ROOT / "pages.yaml"), REDIS_URL=redis_url)
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"5 pages loaded into {redis_url}\n"
-    assert sorted(r.hkeys("statusmon:pages")) == [
+    assert sorted(r.hkeys(keys.PAGES)) == [
         "atlassian",
         "claude",
         "cloudflare",
         "github",
         "openai",
     ]
-    assert r.zcard("statusmon:schedule") == 5
+    assert r.zcard(keys.SCHEDULE) == 5

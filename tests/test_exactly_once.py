@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from datetime import UTC, datetime
 
 import pytest
 from celery.result import AsyncResult
 
+from monitor import keys
 from monitor.adapters import get_adapter
 from monitor.detect import diff
 from monitor.pages import PageConfig
 from monitor.registry import load_page, sync_pages
-from tests.conftest import Workers
+from tests.support.celery_workers import Workers, poll_now, queued_expiry
 from tests.support.pageserver import PageServer
 from tests.support.procs import records
 from tests.support.scenarios import StatuspageStory
-from tests.test_lifecycle import poll_now
+from tests.support.wait import wait_until
 from workers.tasks import notify, poll
 
 SUMMARY = "/api/v2/summary.json"
@@ -52,7 +52,7 @@ def test_expired_dedup_keys_never_reprint_what_is_still_on_the_page(
     a1 = ("u1", "investigating", "Looking.")
     pages.set_json(SUMMARY, story.summary("degraded_performance", story.incident("incA", "E", a1)))
     assert poll_now("claude") == ("changed", ["printed", "printed"])
-    expired = list(r.scan_iter("statusmon:event:*"))
+    expired = list(r.scan_iter(keys.event("*")))
     assert len(expired) == 2
     r.delete(*expired)  # as if every dedup key had expired
     pages.set_json(SUMMARY, story.summary("degraded_performance", story.incident("incA", "E!", a1)))
@@ -86,12 +86,13 @@ def test_a_poll_that_could_not_start_within_its_interval_is_dropped(
 
     setup_page(r, pages)
     pages.set_json(SUMMARY, StatuspageStory().summary("major_outage"))
-    app.control.cancel_consumer("poll", reply=True)  # every poll worker is busy elsewhere
+    app.control.cancel_consumer(keys.POLL_QUEUE, reply=True)  # every poll worker is busy
     try:
         late = poll.apply_async(("claude",), expires=1)  # as the tick sends it: TTL = interval
-        threading.Event().wait(1.5)  # time itself is the subject: let the 1 s TTL pass
+        expires = queued_expiry(r, keys.POLL_QUEUE, late.id)
+        wait_until(lambda: datetime.now(UTC) > expires, "the queued poll's expiry", timeout=5)
     finally:
-        app.control.add_consumer("poll", reply=True)
+        app.control.add_consumer(keys.POLL_QUEUE, reply=True)
     with pytest.raises(TaskRevokedError):
         late.get(timeout=60)
     assert pages.hits[SUMMARY] == 0

@@ -21,8 +21,9 @@ from monitor.ingest import PageBusy, ingest
 from monitor.registry import sync_pages
 from monitor.settings import Settings, WebSettings
 from monitor.web.ingress import create_app
-from tests.conftest import Workers
 from tests.paths import GOLDEN
+from tests.support.celery_workers import Workers
+from tests.support.keyspace import wait_for_key
 from tests.support.pageserver import PageServer
 from tests.support.procs import records
 from tests.support.web import (
@@ -30,7 +31,6 @@ from tests.support.web import (
     HMAC_SECRET,
     capture,
     hmac_headers,
-    wait_for_key,
     write_pages,
 )
 from workers.celery_app import app as celery

@@ -6,24 +6,13 @@ Workers are restarted between the second and third step: state lives in Redis, n
 from __future__ import annotations
 
 import time
-from typing import Any
-
-from celery.result import AsyncResult
 
 from monitor.pages import PageConfig
 from monitor.registry import sync_pages
-from tests.conftest import Workers
+from tests.support.celery_workers import Workers, poll_now
 from tests.support.pageserver import PageServer
 from tests.support.procs import records
 from tests.support.scenarios import IncidentIoStory, StatuspageStory
-from workers.tasks import poll
-
-
-def poll_now(page_id: str) -> tuple[str, list[str]]:
-    """Run one poll on the real workers and wait until each event it sent was handled."""
-    result: dict[str, Any] = poll.delay(page_id).get(timeout=60)
-    outcomes = [AsyncResult(task_id).get(timeout=60) for task_id in result["notify"]]
-    return result["outcome"], outcomes
 
 
 def new_records(workers: Workers, before: int, printed: int) -> list[str]:

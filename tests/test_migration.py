@@ -7,11 +7,10 @@ import time
 from monitor import store
 from monitor.pages import PageConfig
 from monitor.registry import sync_pages
-from tests.conftest import Workers
+from tests.support.celery_workers import Workers, poll_now
 from tests.support.pageserver import PageServer
 from tests.support.procs import records
 from tests.support.scenarios import IncidentIoStory, StatuspageStory
-from tests.test_lifecycle import poll_now
 
 
 def reduced_summary(story: IncidentIoStory, url: str) -> dict[str, object]:

@@ -16,15 +16,16 @@ import pytest
 import yaml
 
 from monitor import keys, store
+from monitor.cli.catalog import load_catalog
 from monitor.cli.pages_file import append_page
 from monitor.config import load_pages
 from monitor.pages import ConfigError, PageConfig
 from tests.paths import ROOT
 from tests.support.pageserver import PageServer
-from tests.support.scenarios import IncidentIoStory, StatuspageStory
-from tests.test_catalog import CATALOG, compatible_summary
+from tests.support.scenarios import IncidentIoStory, StatuspageStory, compatible_summary
 
 CLI = [sys.executable, "-m", "monitor"]
+CATALOG = load_catalog()
 MINE = """\
 # the pages I watch
 pages:

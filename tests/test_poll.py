@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from monitor import keys, store
+from monitor import backoff, keys, store
 from monitor.backoff import backoff_remaining
 from monitor.cli.redis_server import free_port
 from monitor.events import StatusEvent
@@ -21,31 +21,47 @@ from monitor.pages import PageConfig
 from monitor.poll import Poller
 from tests.support.pageserver import PageServer
 from tests.support.scenarios import StatuspageStory
+from tests.support.wait import wait_until
 
 SUMMARY = "/api/v2/summary.json"
+CLOCK = 1e-6  # seconds: time.time() as a float is exact to about 0.2 µs
 
 
 class Run:
-    def __init__(self, r: store.Redis, server: PageServer) -> None:
-        self.page = PageConfig("claude", "Claude", server.url, "statuspage")
-        self.poller = Poller(r, new_session(), timeout=5, backoff_base=0.05)
+    """One Statuspage page polled in-process by a Poller on the suite's Redis."""
+
+    def __init__(
+        self,
+        r: store.Redis,
+        url: str,
+        page_id: str = "claude",
+        timeout: float = 5,
+        backoff_base: float = 0.05,
+    ) -> None:
+        self.page = PageConfig(page_id, page_id.title(), url, "statuspage")
+        self.poller = Poller(r, new_session(), timeout=timeout, backoff_base=backoff_base)
         self.events: list[StatusEvent] = []
         self.r = r
 
     def poll(self) -> str:
         return self.poller.poll(self.page, self.events.extend).outcome
 
+    def wait_out_backoff(self, timeout: float = 10) -> None:
+        """Until the host's back-off has passed (it ends with the clock: nothing announces it)."""
+        host = self.page.host
+        wait_until(
+            lambda: backoff.backoff_remaining(self.r, host) == 0, f"{host} back-off", timeout
+        )
+
     def poll_when_allowed(self, timeout: float = 10) -> str:
         """Poll again once the host's back-off has passed."""
-        deadline = time.monotonic() + timeout
-        while (outcome := self.poll()) == "backed_off":
-            assert time.monotonic() < deadline, "still backed off"
-        return outcome
+        self.wait_out_backoff(timeout)
+        return self.poll()
 
 
 @pytest.fixture
 def run(r: store.Redis, pages: PageServer) -> Run:
-    return Run(r, pages)
+    return Run(r, pages.url)
 
 
 @pytest.fixture
@@ -177,17 +193,45 @@ def test_a_429_backs_the_host_off_for_at_least_retry_after(run: Run, pages: Page
 
 def test_repeated_errors_back_off_longer_each_time(run: Run, pages: PageServer) -> None:
     pages.set(SUMMARY, "down", 502)
-    delays = []
-    for _ in range(4):
-        assert run.poll_when_allowed() == "error"
-        delays.append(float(run.r.hget(f"statusmon:backoff:{pages.host}", "failures") or 0))
-    assert delays == [1, 2, 3, 4]
+    base = run.poller.backoff_base
+    for failures in range(1, 5):
+        run.wait_out_backoff()
+        before = time.time()
+        assert run.poll() == "error"
+        after = time.time()
+        until = backoff.backoff_until(run.r, pages.host)
+        assert until is not None
+        assert run.r.hget(keys.backoff(pages.host), "failures") == str(failures)
+        # Full jitter: the delay, recorded at some instant between `before` and `after`, is
+        # drawn from [base, base * 2**(failures-1)]; CLOCK allows for float rounding of the time.
+        assert until - before >= base - CLOCK
+        assert until - after <= base * 2 ** (failures - 1) + CLOCK
+
+
+def test_the_back_off_window_doubles_with_each_failure_up_to_the_cap(r: store.Redis) -> None:
+    base = keys.BACKOFF_CAP / 8
+
+    def window_end(low: float, high: float) -> float:
+        return high
+
+    delays = [backoff.record_failure(r, "host.test", None, base, window_end) for _ in range(5)]
+    assert delays == [base, 2 * base, 4 * base, 8 * base, keys.BACKOFF_CAP]
+    assert backoff.backoff_remaining(r, "host.test") > keys.BACKOFF_CAP - 60
+
+
+def test_the_back_off_window_starts_at_the_base_and_yields_to_a_longer_retry_after(
+    r: store.Redis,
+) -> None:
+    def window_start(low: float, high: float) -> float:
+        return low
+
+    delays = [backoff.record_failure(r, "host.test", None, 2.0, window_start) for _ in range(3)]
+    assert delays == [2.0, 2.0, 2.0]
+    assert backoff.record_failure(r, "host.test", 120.0, 2.0, window_start) == 120.0
 
 
 def test_a_server_that_is_not_there_is_a_transient_error(r: store.Redis) -> None:
-    run = Run.__new__(Run)
-    run.page = PageConfig("gone", "Gone", f"http://127.0.0.1:{free_port()}", "statuspage")
-    run.poller, run.events, run.r = Poller(r, new_session(), timeout=2), [], r
+    run = Run(r, f"http://127.0.0.1:{free_port()}", page_id="gone", timeout=2, backoff_base=5)
     assert run.poll() == "error"
     assert backoff_remaining(r, run.page.host) > 0
 
@@ -244,7 +288,7 @@ def test_retry_after_is_read_as_seconds_or_as_an_http_date() -> None:
 def test_state_round_trips_through_redis_as_json(run: Run, pages: PageServer, story) -> None:
     pages.set_json(SUMMARY, story.summary("major_outage"))
     run.poll()
-    raw = run.r.get("statusmon:state:claude")
+    raw = run.r.get(keys.state("claude"))
     assert json.loads(raw)["components"][story.component]["status"] == "major_outage"
 
 

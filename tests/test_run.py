@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import threading
-import time
 from pathlib import Path
 
 import requests
@@ -15,6 +13,7 @@ from monitor.cli.redis_server import free_port
 from tests.support.pageserver import PageServer
 from tests.support.procs import Proc, records
 from tests.support.scenarios import StatuspageStory
+from tests.support.wait import wait_until
 
 SUMMARY = "/api/v2/summary.json"
 
@@ -38,15 +37,15 @@ def start_run(tmp_path: Path, pages_url: str, port: int) -> Proc:
 
 
 def health(port: int, timeout: float = 60) -> dict[str, object]:
-    """The web process's /health, once it answers."""
-    deadline = time.monotonic() + timeout
-    while True:
+    """The web process's /health, once it answers (nothing but its log says it is up)."""
+
+    def answer() -> dict[str, object] | None:
         try:
             return dict(requests.get(f"http://127.0.0.1:{port}/health", timeout=2).json())
         except requests.ConnectionError:
-            if time.monotonic() > deadline:
-                raise
-            threading.Event().wait(0.2)
+            return None
+
+    return wait_until(answer, f"/health on port {port}", timeout, interval=0.2)
 
 
 def interrupt(proc: Proc) -> int:

@@ -19,7 +19,7 @@ from monitor.pages import PageConfig
 from monitor.registry import sync_pages
 from monitor.simulate.model import Publication
 from monitor.simulate.server import SimServer
-from tests.conftest import Workers
+from tests.support.celery_workers import Workers
 from tests.support.procs import records
 from workers.tasks import poll
 

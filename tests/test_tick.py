@@ -10,10 +10,10 @@ from contextlib import contextmanager
 from monitor import keys, store
 from monitor.pages import PageConfig
 from monitor.registry import sync_pages
-from tests.conftest import Workers
+from tests.support.celery_workers import Workers
+from tests.support.keyspace import wait_for_key
 from tests.support.pageserver import PageServer
 from tests.support.scenarios import StatuspageStory
-from tests.support.web import wait_for_key
 from workers.tasks import tick
 
 SUMMARY = "/api/v2/summary.json"

@@ -124,3 +124,17 @@ class IncidentIoStory:
             rows.append(row)
         inc["updates"] = list(reversed(rows))
         return inc
+
+
+def compatible_summary(proxy: Any) -> dict[str, Any]:
+    """What an incident.io page answers at /api/v2/summary.json: page, status, components, from
+    its real proxy summary `proxy` (IncidentIoStory.real)."""
+    summary = proxy["summary"]
+    return {
+        "page": {"id": summary["id"], "name": summary["name"], "url": summary["public_url"]},
+        "status": {"indicator": "none", "description": "All Systems Operational"},
+        "components": [
+            {"id": c["id"], "name": c["name"], "status": "operational", "position": i}
+            for i, c in enumerate(summary["components"])
+        ],
+    }

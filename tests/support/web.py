@@ -10,6 +10,7 @@ from typing import Any
 
 import redis
 
+from monitor import keys
 from monitor.signing import sign_hex, sign_standard, standard_key
 from tests.paths import FIXTURES
 
@@ -60,7 +61,7 @@ class Queue:
     """The broker's `control` list (where webhooks go) in a Redis database of its own, read
     without consuming."""
 
-    def __init__(self, url: str, name: str = "control") -> None:
+    def __init__(self, url: str, name: str = keys.CONTROL_QUEUE) -> None:
         self.url, self.name = url, name
         self.client = redis.Redis.from_url(url)
 
@@ -82,20 +83,3 @@ class Queue:
 
     def close(self) -> None:
         self.client.close()
-
-
-def wait_for_key(r: redis.Redis, key: str, timeout: float = 15) -> str:
-    """Block until `key` is written (a keyspace notification), then return its value."""
-    r.config_set("notify-keyspace-events", "K$")
-    pubsub = r.pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(f"__keyspace@0__:{key}")
-    try:
-        deadline = time.monotonic() + timeout
-        while (value := r.get(key)) is None:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"{key} not written within {timeout}s")
-            pubsub.get_message(timeout=left)
-        return str(value)
-    finally:
-        pubsub.close()
