@@ -3,6 +3,15 @@
 A 304, or a 200 whose body hashes the same as last time, is "unchanged". New validators are
 returned, not saved: the caller commits them only after the body was parsed and acted on, so a
 body that failed to parse is fetched and parsed again next time.
+
+A status page is untrusted input, so every request (`get`) is bounded:
+- `timeout` is the whole request's: connect, headers, every redirect and the body
+  (monitor.deadline); past it, a transient FetchError "took longer than Ns";
+- the body is read in chunks and refused past the session's `max_body` bytes, decoded (a
+  small gzip body cannot inflate past it) or declared in Content-Length: a permanent
+  FetchError, since a page too big now is as big at its next poll;
+- redirects are followed here, at most MAX_REDIRECTS, by monitor.redirects' policy;
+- a request that gets no answer fails with one line a person reads (monitor.failures).
 """
 
 from __future__ import annotations
@@ -11,17 +20,22 @@ import hashlib
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
-from urllib.parse import urlsplit
+from typing import cast
+from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+from urllib3 import exceptions as u3
 
+from monitor import deadline, redirects
 from monitor.errors import FetchError
+from monitor.failures import describe
+from monitor.session import MAX_BODY, MAX_REDIRECTS, Session, new_session
 from monitor.store import Validators
 
-USER_AGENT = "statusmon/0.1 (+https://github.com/statusmon)"
-MAX_BODY = 16 * 1024 * 1024
+__all__ = ["Fetched", "conditional_get", "get", "new_session", "parse_retry_after", "plain_get"]
+CHUNK = 64 * 1024  # bytes read (and decoded) at a time
+DRAIN = 64 * 1024  # bytes of an error or redirect body read to keep the connection
 
 
 @dataclass(frozen=True)
@@ -33,39 +47,11 @@ class Fetched:
     size: int  # bytes received
 
 
-class Session(requests.Session):
-    """requests reads proxies and CA bundles from the environment again on every request (two
-    scans of os.environ per GET, ~10 % of a 304 poll's CPU); they cannot change under a running
-    process, so they are read once per scheme and host."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._environment: dict[tuple[str, str], Any] = {}
-
-    def merge_environment_settings(
-        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
-    ) -> Any:
-        if proxies or stream is not None or verify is not None or cert is not None:
-            return super().merge_environment_settings(url, proxies, stream, verify, cert)
-        parts = urlsplit(str(url))
-        key = (parts.scheme, parts.netloc)
-        if key not in self._environment:
-            self._environment[key] = super().merge_environment_settings(url, {}, None, None, None)
-        settings = self._environment[key]
-        return {**settings, "proxies": dict(settings["proxies"])}
-
-
-def new_session(connections: int = 10) -> requests.Session:
-    """`connections`: kept-alive connections per host, one per thread that may poll it at once
-    (urllib3 drops, and later reopens, any connection beyond its pool's size)."""
-    session = Session()
-    session.headers["User-Agent"] = USER_AGENT
-    session.headers["Accept"] = "application/json, */*;q=0.5"
-    del session.headers["Connection"]  # HTTP/1.1 keeps connections alive without it
-    adapter = HTTPAdapter(pool_connections=connections, pool_maxsize=connections)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+@dataclass(frozen=True)
+class Answer:
+    status: int  # 2xx or 304
+    headers: CaseInsensitiveDict[str]
+    body: bytes
 
 
 def conditional_headers(old: Validators) -> dict[str, str]:
@@ -78,38 +64,103 @@ def conditional_headers(old: Validators) -> dict[str, str]:
 def conditional_get(
     session: requests.Session, url: str, old: Validators, timeout: float
 ) -> Fetched:
-    response = get(session, url, timeout, conditional_headers(old))
-    if response.status_code == 304:
+    answer = get(session, url, timeout, conditional_headers(old))
+    if answer.status == 304:
         return Fetched(False, None, old, 304, 0)
-    body = response.content
+    body = answer.body
     digest = hashlib.sha256(body).hexdigest()
-    new = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"), digest)
-    return Fetched(digest != old.body_hash, body, new, response.status_code, len(body))
+    new = Validators(answer.headers.get("ETag"), answer.headers.get("Last-Modified"), digest)
+    return Fetched(digest != old.body_hash, body, new, answer.status, len(body))
 
 
 def plain_get(session: requests.Session, url: str, timeout: float) -> bytes | None:
     """A follow-up read: the body, or None when the server says it does not exist."""
     try:
-        return get(session, url, timeout, {}).content
+        return get(session, url, timeout, {}).body
     except FetchError as exc:
         if exc.transient:
             raise
         return None
 
 
-def get(
-    session: requests.Session, url: str, timeout: float, headers: dict[str, str]
-) -> requests.Response:
-    try:
-        response = session.get(url, headers=headers, timeout=(timeout, timeout))
-    except requests.RequestException as exc:
-        raise FetchError(f"{type(exc).__name__}: {exc}", transient=True) from None
-    code = response.status_code
-    if code == 304 or 200 <= code < 300:
-        return response
+def get(session: requests.Session, url: str, timeout: float, headers: dict[str, str]) -> Answer:
+    """A 2xx or 304 answer from `url`, whatever it redirected to; else a FetchError."""
+    ours = isinstance(session, Session)
+    hops = session.max_redirects if ours else MAX_REDIRECTS
+    private = ours and cast(Session, session).private_redirects
+    until = time.monotonic() + timeout
+    with deadline.within(until) as cutter:
+        current = url
+        try:
+            for _ in range(hops + 1):
+                answer = _ask(session, current, headers, timeout, until)
+                if isinstance(answer, Answer):
+                    if cutter.expired:  # cut short at the deadline: not a whole body
+                        break
+                    return answer
+                current = urljoin(current, answer).partition("#")[0]
+                redirects.check(url, current, private)
+            else:
+                raise FetchError(f"more than {hops} redirects", transient=False)
+        except (requests.RequestException, u3.HTTPError, OSError) as exc:
+            if not cutter.expired and time.monotonic() < until:
+                raise FetchError(describe(exc, current, timeout), transient=True) from None
+    raise FetchError(f"took longer than {timeout:g}s", transient=True)
+
+
+def _ask(
+    session: requests.Session, url: str, headers: dict[str, str], timeout: float, until: float
+) -> Answer | str:
+    """One hop: the answer, or where it redirects to."""
+    left = until - time.monotonic()
+    if left <= 0:
+        raise TimeoutError
+    with session.get(
+        url,
+        headers=headers,
+        timeout=(min(timeout, left), left),
+        allow_redirects=False,
+        stream=True,
+    ) as response:
+        code = response.status_code
+        if code == 304 or 200 <= code < 300:
+            limit = session.max_body if isinstance(session, Session) else MAX_BODY
+            return Answer(code, response.headers, _body(response, url, limit))
+        _body(response, url, DRAIN, keep=False)
+        if response.is_redirect:
+            return str(response.headers["Location"])
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
     transient = code in (408, 420, 425, 429) or code >= 500
     raise FetchError(f"HTTP {code}", transient=transient, status=code, retry_after=retry_after)
+
+
+def _body(response: requests.Response, url: str, limit: int, keep: bool = True) -> bytes:
+    """The decoded body, refused past `limit` bytes (declared or read). keep=False: read
+    what fits in `limit` only so the connection can be reused, and return nothing."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        if not keep:
+            return b""
+        raise _too_big(url, limit, f"declares {int(declared)} bytes")
+    parts: list[bytes] = []
+    size = 0
+    for chunk in response.raw.stream(CHUNK, decode_content=True):
+        size += len(chunk)
+        if size > limit:
+            if not keep:
+                return b""
+            raise _too_big(url, limit, f"ran past {limit} bytes")
+        if keep:
+            parts.append(chunk)
+    return b"".join(parts)
+
+
+def _too_big(url: str, limit: int, what: str) -> FetchError:
+    host = urlsplit(url).netloc.rpartition("@")[2]
+    return FetchError(
+        f"response from {host} {what}: over the {limit}-byte limit (MONITOR_MAX_BODY)",
+        transient=False,
+    )
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

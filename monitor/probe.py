@@ -46,7 +46,7 @@ def probe(
         adapter = get_adapter(kind)
         url = adapter.summary_url(page)
         try:
-            body = get(session, url, timeout, {}).content
+            body = get(session, url, timeout, {}).body
             snap = adapter.parse(body, page)
             foreign = _foreign(kind, body)
             if foreign:
