@@ -20,17 +20,20 @@ from contextlib import contextmanager
 
 
 class Cutter:
-    """The socket of one request in flight; `expire` shuts it down (now, or once attached)."""
+    """The socket of one request in flight; `expire` shuts it down (now, or once attached).
+    `peer`: the address it is connected to, None through a proxy."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
         self.expired = False
         self.done = False
+        self.peer: str | None = None
 
-    def attach(self, sock: socket.socket | None) -> None:
+    def attach(self, sock: socket.socket | None, direct: bool) -> None:
         with self._lock:
             self._sock = sock
+            self.peer = _peer(sock) if direct else None
             if self.expired and sock is not None:
                 _shut(sock)
 
@@ -41,6 +44,13 @@ class Cutter:
             self.expired = True
             if self._sock is not None:
                 _shut(self._sock)
+
+
+def _peer(sock: socket.socket | None) -> str | None:
+    try:
+        return str(sock.getpeername()[0]) if sock is not None else None
+    except OSError:
+        return None
 
 
 def _shut(sock: socket.socket) -> None:
@@ -92,9 +102,9 @@ def within(deadline: float) -> Iterator[Cutter]:
             cutter._sock = None
 
 
-def attach(sock: socket.socket | None) -> None:
+def attach(sock: socket.socket | None, direct: bool = True) -> None:
     """Called by a connection about to wait for its answer: watch its socket, if a deadline
-    is running on this thread."""
+    is running on this thread. `direct`: connected to the server itself, not to a proxy."""
     cutter: Cutter | None = getattr(_local, "cutter", None)
     if cutter is not None:
-        cutter.attach(sock)
+        cutter.attach(sock, direct)

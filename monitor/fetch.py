@@ -2,40 +2,23 @@
 
 A 304, or a 200 whose body hashes the same as last time, is "unchanged". New validators are
 returned, not saved: the caller commits them only after the body was parsed and acted on, so a
-body that failed to parse is fetched and parsed again next time.
-
-A status page is untrusted input, so every request (`get`) is bounded:
-- `timeout` is the whole request's: connect, headers, every redirect and the body
-  (monitor.deadline); past it, a transient FetchError "took longer than Ns";
-- the body is read in chunks and refused past the session's `max_body` bytes, decoded (a
-  small gzip body cannot inflate past it) or declared in Content-Length: a permanent
-  FetchError, since a page too big now is as big at its next poll;
-- redirects are followed here, at most MAX_REDIRECTS, by monitor.redirects' policy;
-- a request that gets no answer fails with one line a person reads (monitor.failures).
+body that failed to parse is fetched and parsed again next time. Each request is bounded in
+time, size and redirects by monitor.request.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
-from typing import cast
-from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.structures import CaseInsensitiveDict
-from urllib3 import exceptions as u3
 
-from monitor import deadline, redirects
 from monitor.errors import FetchError
-from monitor.failures import describe
-from monitor.session import MAX_BODY, MAX_REDIRECTS, Session, new_session
+from monitor.request import get, parse_retry_after
+from monitor.session import new_session
 from monitor.store import Validators
 
 __all__ = ["Fetched", "conditional_get", "get", "new_session", "parse_retry_after", "plain_get"]
-CHUNK = 64 * 1024  # bytes read (and decoded) at a time
-DRAIN = 64 * 1024  # bytes of an error or redirect body read to keep the connection
 
 
 @dataclass(frozen=True)
@@ -45,13 +28,6 @@ class Fetched:
     validators: Validators
     status: int
     size: int  # bytes received
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int  # 2xx or 304
-    headers: CaseInsensitiveDict[str]
-    body: bytes
 
 
 def conditional_headers(old: Validators) -> dict[str, str]:
@@ -74,104 +50,12 @@ def conditional_get(
 
 
 def plain_get(session: requests.Session, url: str, timeout: float) -> bytes | None:
-    """A follow-up read: the body, or None when the server says it does not exist."""
+    """A follow-up read: the body, or None when the server says it does not exist or will
+    never give it (any permanent failure: a 4xx, a body over the limit, a refused redirect),
+    so that the caller closes what it looked for instead of failing every poll of the page."""
     try:
         return get(session, url, timeout, {}).body
     except FetchError as exc:
         if exc.transient:
             raise
         return None
-
-
-def get(session: requests.Session, url: str, timeout: float, headers: dict[str, str]) -> Answer:
-    """A 2xx or 304 answer from `url`, whatever it redirected to; else a FetchError."""
-    ours = isinstance(session, Session)
-    hops = session.max_redirects if ours else MAX_REDIRECTS
-    private = ours and cast(Session, session).private_redirects
-    until = time.monotonic() + timeout
-    with deadline.within(until) as cutter:
-        current = url
-        try:
-            for _ in range(hops + 1):
-                answer = _ask(session, current, headers, timeout, until)
-                if isinstance(answer, Answer):
-                    if cutter.expired:  # cut short at the deadline: not a whole body
-                        break
-                    return answer
-                current = urljoin(current, answer).partition("#")[0]
-                redirects.check(url, current, private)
-            else:
-                raise FetchError(f"more than {hops} redirects", transient=False)
-        except (requests.RequestException, u3.HTTPError, OSError) as exc:
-            if not cutter.expired and time.monotonic() < until:
-                raise FetchError(describe(exc, current, timeout), transient=True) from None
-    raise FetchError(f"took longer than {timeout:g}s", transient=True)
-
-
-def _ask(
-    session: requests.Session, url: str, headers: dict[str, str], timeout: float, until: float
-) -> Answer | str:
-    """One hop: the answer, or where it redirects to."""
-    left = until - time.monotonic()
-    if left <= 0:
-        raise TimeoutError
-    with session.get(
-        url,
-        headers=headers,
-        timeout=(min(timeout, left), left),
-        allow_redirects=False,
-        stream=True,
-    ) as response:
-        code = response.status_code
-        if code == 304 or 200 <= code < 300:
-            limit = session.max_body if isinstance(session, Session) else MAX_BODY
-            return Answer(code, response.headers, _body(response, url, limit))
-        _body(response, url, DRAIN, keep=False)
-        if response.is_redirect:
-            return str(response.headers["Location"])
-    retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    transient = code in (408, 420, 425, 429) or code >= 500
-    raise FetchError(f"HTTP {code}", transient=transient, status=code, retry_after=retry_after)
-
-
-def _body(response: requests.Response, url: str, limit: int, keep: bool = True) -> bytes:
-    """The decoded body, refused past `limit` bytes (declared or read). keep=False: read
-    what fits in `limit` only so the connection can be reused, and return nothing."""
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > limit:
-        if not keep:
-            return b""
-        raise _too_big(url, limit, f"declares {int(declared)} bytes")
-    parts: list[bytes] = []
-    size = 0
-    for chunk in response.raw.stream(CHUNK, decode_content=True):
-        size += len(chunk)
-        if size > limit:
-            if not keep:
-                return b""
-            raise _too_big(url, limit, f"ran past {limit} bytes")
-        if keep:
-            parts.append(chunk)
-    return b"".join(parts)
-
-
-def _too_big(url: str, limit: int, what: str) -> FetchError:
-    host = urlsplit(url).netloc.rpartition("@")[2]
-    return FetchError(
-        f"response from {host} {what}: over the {limit}-byte limit (MONITOR_MAX_BODY)",
-        transient=False,
-    )
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - (now or time.time()))

@@ -24,9 +24,9 @@ import requests
 from monitor.adapters import get_adapter
 from monitor.adapters.jsonshape import loads
 from monitor.errors import FetchError, ParseError
-from monitor.fetch import get
 from monitor.model import Snapshot
 from monitor.pages import PageConfig
+from monitor.request import get
 
 ORDER = ("incidentio", "statuspage", "instatus", "betterstack", "slack", "gcp", "aws", "feed")
 _ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")

@@ -22,9 +22,11 @@ from monitor.errors import FetchError
 SCHEMES = ("http", "https")
 
 
-def check(origin: str, target: str, private_allowed: bool = False) -> None:
+def check(origin: str, target: str, private_allowed: bool = False) -> bool:
     """Raise a permanent FetchError unless a redirect from the configured URL `origin`'s
-    chain to `target` may be followed."""
+    chain to `target` may be followed. True: the target must be public, so the address the
+    request actually connects to must be too (`peer_check`: a name may resolve differently
+    the second time)."""
     start, to = urlsplit(origin), urlsplit(target)
     host = to.hostname or ""
     if to.scheme not in SCHEMES or not host:
@@ -32,17 +34,34 @@ def check(origin: str, target: str, private_allowed: bool = False) -> None:
     if start.scheme == "https" and to.scheme == "http":
         raise FetchError(f"redirect from https to http://{host} refused", transient=False)
     if _endpoint(to) == _endpoint(start) or private_allowed:
-        return
+        return False
     try:
-        found = socket.getaddrinfo(host, _port(to), 0, socket.SOCK_STREAM)
+        addresses = resolve(host, _port(to))
     except (OSError, UnicodeError):
         raise FetchError(f"redirect to {host} refused: cannot resolve it", transient=True) from None
-    private = sorted({str(info[4][0]) for info in found if not public(str(info[4][0]))})
+    private = sorted({a for a in addresses if not public(a)})
     if private:
         raise FetchError(
             f"redirect to {host} refused: not a public address ({', '.join(private)})",
             transient=False,
         )
+    return True
+
+
+def peer_check(target: str, peer: str | None) -> None:
+    """After connecting to a target that must be public: the address really connected to
+    (None: through a proxy, which chose it)."""
+    if peer is not None and not public(peer):
+        host = urlsplit(target).hostname
+        raise FetchError(
+            f"redirect to {host} refused: it connected to a non-public address ({peer})",
+            transient=False,
+        )
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to."""
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)]
 
 
 def public(address: str) -> bool:

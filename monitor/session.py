@@ -71,13 +71,13 @@ def new_session(
 
 class _Connection(HTTPConnection):
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        deadline.attach(self.sock)
+        deadline.attach(self.sock, self.proxy is None)
         return super().getresponse(*args, **kwargs)
 
 
 class _TLSConnection(HTTPSConnection):
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        deadline.attach(self.sock)
+        deadline.attach(self.sock, self.proxy is None)
         return super().getresponse(*args, **kwargs)
 
 

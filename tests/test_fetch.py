@@ -18,7 +18,9 @@ from monitor.cli.redis_server import free_port
 from monitor.errors import FetchError
 from monitor.failures import describe
 from monitor.fetch import get, new_session
-from monitor.session import MAX_BODY
+from monitor.pages import ConfigError
+from monitor.session import MAX_BODY, Session
+from monitor.settings import load_settings
 from monitor.simulate.server import SimServer
 from tests.support import hostile
 from tests.support.hostile import HostileServer
@@ -158,3 +160,29 @@ def test_an_error_status_is_one_line_and_keeps_retry_after(server: HostileServer
         503,
         7.0,
     )
+
+
+def test_the_limits_are_settings_with_safe_defaults() -> None:
+    assert (load_settings({}).max_body, load_settings({}).private_redirects) == (8 << 20, False)
+    chosen = load_settings({"MONITOR_MAX_BODY": "1000", "MONITOR_ALLOW_PRIVATE_REDIRECTS": "yes"})
+    assert (chosen.max_body, chosen.private_redirects) == (1000, True)
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"MONITOR_MAX_BODY": "8M", "MONITOR_ALLOW_PRIVATE_REDIRECTS": "maybe"})
+    assert caught.value.problems == [
+        "MONITOR_MAX_BODY: '8M' must be a positive whole number of bytes",
+        "MONITOR_ALLOW_PRIVATE_REDIRECTS: 'maybe' must be true or false",
+    ]
+
+
+def test_a_workers_session_carries_the_limits_from_its_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from workers.runtime import RuntimeTask
+
+    monkeypatch.setenv("MONITOR_MAX_BODY", "1234")
+    monkeypatch.setenv("MONITOR_ALLOW_PRIVATE_REDIRECTS", "true")
+    monkeypatch.setenv("MONITOR_FETCH_TIMEOUT", "3")
+    poller = RuntimeTask().poller
+    session = poller.session
+    assert isinstance(session, Session)
+    assert (session.max_body, session.private_redirects, poller.timeout) == (1234, True, 3.0)

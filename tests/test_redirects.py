@@ -78,6 +78,21 @@ def test_a_redirect_to_a_private_address_is_refused_without_connecting(
     assert "refused: not a public address" in str(error) and "/latest" not in str(error)
 
 
+def test_a_name_that_resolves_to_loopback_only_when_connecting_is_refused_unread(
+    page: HostileServer, other: HostileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the name looked public when checked; the address the request really
+    connected to is checked again before its answer is read."""
+    port = int(other.host.rpartition(":")[2])
+    monkeypatch.setattr(redirects, "resolve", lambda host, port: ["93.184.215.14"])
+    page.on("/s", hostile.redirect(f"http://localhost:{port}{META}"))
+    error = refusal(page.url + "/s")
+    assert (str(error), error.transient) == (
+        "redirect to localhost refused: it connected to a non-public address (127.0.0.1)",
+        False,
+    )
+
+
 def test_a_redirect_on_the_configured_host_and_port_is_followed(page: HostileServer) -> None:
     page.on("/old", hostile.redirect("/api/v2/summary.json", "301 Moved Permanently"))
     page.on("/api/v2/summary.json", hostile.body({"page": {}}))
