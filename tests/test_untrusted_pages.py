@@ -162,3 +162,20 @@ def test_text_no_encoder_accepts_still_renders_and_saves() -> None:
     assert PageState.from_json(state.to_json().encode("utf-8")).incidents == {
         "i\ufffd": IncidentState("investigating", "x \ufffd")
     }
+
+
+def test_the_notifier_writes_a_json_line_with_a_lone_surrogate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from workers.runtime import RuntimeTask
+
+    monkeypatch.setenv("MONITOR_FORMAT", "json")
+    notifier = RuntimeTask()
+    raw = io.BytesIO()
+    notifier.stream = io.TextIOWrapper(raw, encoding="utf-8", errors="strict")
+    event = StatusEvent(
+        "p", "P", "statuspage", "incident", "P - API", "investigating", "investigating",
+        datetime(2026, 9, 4, tzinfo=UTC), "k", incident_name="Outage \ud83d",
+    )  # fmt: skip
+    notifier.write_line(event)
+    assert json.loads(raw.getvalue())["incident_name"] == "Outage \ufffd"
