@@ -15,11 +15,20 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from monitor.errors import FetchError
 
 SCHEMES = ("http", "https")
+
+
+def follow(origin: str, current: str, location: str, private_allowed: bool) -> tuple[str, bool]:
+    """Where a Location header from `current` leads, if it may be followed (`check`)."""
+    try:
+        target = urljoin(current, location).partition("#")[0]
+    except ValueError:
+        raise FetchError("redirect to an invalid URL refused", transient=False) from None
+    return target, check(origin, target, private_allowed)
 
 
 def check(origin: str, target: str, private_allowed: bool = False) -> bool:
@@ -27,8 +36,11 @@ def check(origin: str, target: str, private_allowed: bool = False) -> bool:
     chain to `target` may be followed. True: the target must be public, so the address the
     request actually connects to must be too (`peer_check`: a name may resolve differently
     the second time)."""
-    start, to = urlsplit(origin), urlsplit(target)
-    host = to.hostname or ""
+    try:
+        start, to = urlsplit(origin), urlsplit(target)
+        host = to.hostname or ""
+    except ValueError:
+        raise FetchError("redirect to an invalid URL refused", transient=False) from None
     if to.scheme not in SCHEMES or not host:
         raise FetchError(f"redirect to a {to.scheme or 'relative'} URL refused", transient=False)
     if start.scheme == "https" and to.scheme == "http":

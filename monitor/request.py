@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import cast
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 from requests.structures import CaseInsensitiveDict
@@ -53,13 +53,14 @@ def get(session: requests.Session, url: str, timeout: float, headers: dict[str, 
                     if cutter.expired:  # cut short at the deadline: not a whole body
                         break
                     return answer
-                current = urljoin(current, answer).partition("#")[0]
-                public_only = redirects.check(url, current, private)
+                current, public_only = redirects.follow(url, current, answer, private)
             else:
                 raise FetchError(f"more than {hops} redirects", transient=False)
         except (requests.RequestException, u3.HTTPError, OSError) as exc:
             if not cutter.expired and time.monotonic() < until:
                 raise FetchError(describe(exc, current, timeout), transient=True) from None
+        except ValueError as exc:  # requests reading an answer it cannot (a plain Session)
+            raise FetchError(f"unusable answer ({exc})", transient=False) from None
     raise FetchError(f"took longer than {timeout:g}s", transient=True)
 
 
@@ -89,8 +90,8 @@ def _ask(
         code = response.status_code
         if code == 304 or 200 <= code < 300:
             limit = session.max_body if isinstance(session, Session) else MAX_BODY
-            return Answer(code, response.headers, _body(response, url, limit))
-        _body(response, url, DRAIN, keep=False)
+            return Answer(code, response.headers, _body(response, url, limit, until))
+        _body(response, url, DRAIN, until, keep=False)
         if response.is_redirect:
             return str(response.headers["Location"])
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -98,9 +99,12 @@ def _ask(
     raise FetchError(f"HTTP {code}", transient=transient, status=code, retry_after=retry_after)
 
 
-def _body(response: requests.Response, url: str, limit: int, keep: bool = True) -> bytes:
-    """The decoded body, refused past `limit` bytes (declared or read). keep=False: read
-    what fits in `limit` only so the connection can be reused, and return nothing."""
+def _body(
+    response: requests.Response, url: str, limit: int, until: float, keep: bool = True
+) -> bytes:
+    """The decoded body, refused past `limit` bytes (declared or read) or past `until`.
+    keep=False: read (undecoded) what fits in `limit` only so that the connection can be
+    reused, and return nothing."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
         if not keep:
@@ -108,7 +112,9 @@ def _body(response: requests.Response, url: str, limit: int, keep: bool = True) 
         raise _too_big(url, limit, f"declares {int(declared)} bytes")
     parts: list[bytes] = []
     size = 0
-    for chunk in response.raw.stream(CHUNK, decode_content=True):
+    for chunk in response.raw.stream(CHUNK, decode_content=keep):
+        if time.monotonic() > until:  # the deadline's watchdog cuts a blocked read; this,
+            raise TimeoutError  # a stream that never blocks
         size += len(chunk)
         if size > limit:
             if not keep:

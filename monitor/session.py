@@ -8,6 +8,7 @@ the defaults). Its connections attach their socket to the running request's dead
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +40,11 @@ class Session(requests.Session):
         self.private_redirects = private_redirects
         self.max_redirects = MAX_REDIRECTS
         self._environment: dict[tuple[str, str], Any] = {}
+
+    def resolve_redirects(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        """None: monitor.request follows redirects itself, by its own policy (requests would
+        still parse a Location it is told not to follow, and fail on a malformed one)."""
+        return iter(())
 
     def merge_environment_settings(
         self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any

@@ -129,6 +129,12 @@ def test_a_redirect_to_another_scheme_or_down_to_http_is_refused(
         redirects.check(origin, target, private_allowed=True)
 
 
+def test_a_redirect_to_an_invalid_url_is_refused(page: HostileServer) -> None:
+    page.on("/s", hostile.redirect("http://[::1/latest"))
+    error = refusal(page.url + "/s")
+    assert (str(error), error.transient) == ("redirect to an invalid URL refused", False)
+
+
 def test_a_redirect_to_a_public_address_is_followed() -> None:
     redirects.check("http://127.0.0.1:8000/", "https://93.184.215.14/api/v2/summary.json")
     redirects.check("http://127.0.0.1:8000/", "http://[2606:2800:21f:cb07::1]/")
