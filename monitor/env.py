@@ -23,6 +23,19 @@ class Reader:
         self.problems.append(f"{key}: {value!r} is not one of {', '.join(allowed)}")
         return default
 
+    def flag(self, key: str, default: bool) -> bool:
+        """true/false (also 1/0, yes/no, on/off), any case."""
+        raw = self.env.get(key)
+        if raw is None or not raw.strip():
+            return default
+        value = raw.strip().lower()
+        if value in ("1", "true", "yes", "on"):
+            return True
+        if value in ("0", "false", "no", "off"):
+            return False
+        self.problems.append(f"{key}: {raw!r} must be true or false")
+        return default
+
     def number(self, key: str, default: float) -> float:
         raw = self.env.get(key)
         if raw is None:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from monitor import status
 from monitor.events import StatusEvent
+from monitor.surrogates import scrub
 
 _SPACE = re.compile(r"\s+")
 
@@ -57,4 +58,5 @@ def render_json(event: StatusEvent, tz: ZoneInfo) -> str:
 
 
 def render(event: StatusEvent, tz: ZoneInfo, fmt: str = "text") -> str:
-    return render_json(event, tz) if fmt == "json" else render_text(event, tz)
+    """The event's line(s), always encodable as UTF-8 (lone surrogates become U+FFFD)."""
+    return scrub(render_json(event, tz) if fmt == "json" else render_text(event, tz))

@@ -17,10 +17,10 @@ import requests
 
 from monitor.adapters import get_adapter
 from monitor.errors import FetchError, ParseError
-from monitor.fetch import get
 from monitor.marks import foreign
 from monitor.model import Snapshot
 from monitor.pages import PageConfig
+from monitor.request import get
 
 ORDER = ("incidentio", "statuspage", "instatus", "betterstack", "slack", "gcp", "aws", "feed")
 
@@ -38,7 +38,7 @@ def probe(
         adapter = get_adapter(kind)
         url = adapter.summary_url(page)
         try:
-            body = get(session, url, timeout, {}).content
+            body = get(session, url, timeout, {}).body
             snap = adapter.parse(body, page)
             why = foreign(kind, body)
             if why:

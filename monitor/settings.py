@@ -53,7 +53,9 @@ class Settings:
     log_format: str = "text"  # LOG_FORMAT
     output_format: str = "text"  # MONITOR_FORMAT: the status lines
     data_dir: str = "data"  # MONITOR_DATA
-    fetch_timeout: float = 10.0  # MONITOR_FETCH_TIMEOUT: seconds, connect and read
+    fetch_timeout: float = 10.0  # MONITOR_FETCH_TIMEOUT: seconds per request, all of it
+    max_body: int = 8 << 20  # MONITOR_MAX_BODY: bytes of a page's body, decoded
+    private_redirects: bool = False  # MONITOR_ALLOW_PRIVATE_REDIRECTS: to other private hosts
     dedup_ttl: int = 30 * 86400  # MONITOR_DEDUP_TTL: seconds a printed event's key is kept
     poll_batch: int = 20  # POLL_BATCH: due pages per poll task
     poll_fetchers: int = 32  # POLL_FETCHERS: threads per worker process polling a batch
@@ -88,6 +90,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         output_format=read.choice("MONITOR_FORMAT", FORMATS, "text"),
         data_dir=read.env.get("MONITOR_DATA", "data"),
         fetch_timeout=read.number("MONITOR_FETCH_TIMEOUT", 10.0),
+        max_body=read.whole("MONITOR_MAX_BODY", 8 << 20, what="a positive whole number of bytes"),
+        private_redirects=read.flag("MONITOR_ALLOW_PRIVATE_REDIRECTS", False),
         dedup_ttl=int(read.number("MONITOR_DEDUP_TTL", 30 * 86400)),
         poll_batch=read.whole("POLL_BATCH", 20),
         poll_fetchers=read.whole("POLL_FETCHERS", 32),

@@ -11,6 +11,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from monitor.surrogates import scrub
+
 
 @dataclass
 class ComponentState:
@@ -44,7 +46,7 @@ class PageState:
         return [i for i, s in self.incidents.items() if s.closed_at is None]
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        return scrub(json.dumps(asdict(self), ensure_ascii=False, sort_keys=True))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> PageState:

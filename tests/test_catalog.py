@@ -246,7 +246,9 @@ def test_an_unreachable_host_ends_the_probe_at_once() -> None:
     page = PageConfig("probe", "Probed", f"http://127.0.0.1:{port}")
     with pytest.raises(ProbeError) as caught:
         probe(requests.Session(), page, timeout=5)
-    assert str(caught.value).startswith(f"127.0.0.1:{port} did not answer: ConnectionError")
+    assert str(caught.value) == (
+        f"127.0.0.1:{port} did not answer: connection refused by 127.0.0.1:{port}"
+    )
     assert caught.value.transient is True
 
 

@@ -168,7 +168,9 @@ def test_an_unreachable_page_is_refused_and_the_file_is_unchanged(mine: Path) ->
         port = free.getsockname()[1]
     done = statusmon(mine, "pages", "add", f"http://127.0.0.1:{port}")
     assert done.returncode == 1
-    assert done.stderr.startswith(f"statusmon: 127.0.0.1:{port} did not answer: ConnectionError")
+    assert done.stderr == (
+        f"statusmon: 127.0.0.1:{port} did not answer: connection refused by 127.0.0.1:{port}\n"
+    )
     assert "Traceback" not in done.stderr
     assert mine.read_text(encoding="utf-8") == MINE
 

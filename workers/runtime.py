@@ -14,9 +14,9 @@ from celery.signals import celeryd_init
 
 from monitor import keys, store
 from monitor.events import StatusEvent
-from monitor.fetch import new_session
 from monitor.output import render
 from monitor.poll import Poller
+from monitor.session import new_session
 from monitor.settings import Settings, load_settings
 
 
@@ -42,9 +42,9 @@ class RuntimeTask(Task):  # type: ignore[misc]
 
     @cached_property
     def poller(self) -> Poller:
-        return Poller(
-            self.redis, new_session(self.settings.poll_fetchers), self.settings.fetch_timeout
-        )
+        settings = self.settings
+        session = new_session(settings.poll_fetchers, settings.max_body, settings.private_redirects)
+        return Poller(self.redis, session, settings.fetch_timeout)
 
     # The status stream: the process's original stdout, taken over by `take_stdout`.
     stream: TextIO = sys.stdout

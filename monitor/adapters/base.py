@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol, cast
+from urllib.parse import quote
 
 from monitor.model import Incident, Snapshot
 from monitor.pages import PageConfig
@@ -58,3 +59,12 @@ def recent_incidents(
 def extra_urls(adapter: Adapter, page: PageConfig) -> list[str]:
     more = getattr(adapter, "extra_urls", None)
     return list(more(page)) if more is not None else []
+
+
+def path_segment(value: str) -> str | None:
+    """An id from a payload as one URL path segment, every reserved character escaped
+    (`../admin?x=` stays inside the segment); None for an id no segment can carry ("", ".",
+    ".."; dot segments are removed from a URL before it is sent): treat it as not found."""
+    if value.strip(".") == "":
+        return None
+    return quote(value, safe="")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from monitor.adapters.base import Getter
+from monitor.adapters.base import Getter, path_segment
 from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
 from monitor.errors import ParseError
 from monitor.model import Component, Incident, Snapshot, Update, gone
@@ -81,7 +81,8 @@ class IncidentIoAdapter:
     ) -> dict[str, Incident]:
         found: dict[str, Incident] = {}
         for incident_id in missing:
-            body = get(f"{self.summary_url(page)}/incidents/{incident_id}")
+            segment = path_segment(incident_id)
+            body = get(f"{self.summary_url(page)}/incidents/{segment}") if segment else None
             if body is None:
                 found[incident_id] = gone(incident_id, now, LEFT_SUMMARY)
                 continue

@@ -9,17 +9,20 @@ from typing import Any
 from dateutil import parser as dateparser
 
 from monitor.errors import ParseError
+from monitor.surrogates import may_hold, scrub_all
 
 
 def loads(body: bytes | str, what: str) -> Any:
+    """JSON from a page: lone surrogates (valid JSON, unencodable) become U+FFFD."""
     if isinstance(body, bytes):
         body = body.decode("utf-8-sig", errors="strict") if _utf8(body) else _utf16(body, what)
     try:
-        return json.loads(body)
+        data = json.loads(body)
     except ValueError as exc:
         head = body.lstrip()[:1]
         hint = "an HTML page (a CDN challenge?)" if head == "<" else "not JSON (truncated?)"
         raise ParseError(f"{what}: {hint}: {exc}") from None
+    return scrub_all(data) if may_hold(body) else data
 
 
 def _utf8(body: bytes) -> bool:

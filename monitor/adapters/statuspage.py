@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from monitor import model
-from monitor.adapters.base import Getter
+from monitor.adapters.base import Getter, path_segment
 from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
 from monitor.errors import ParseError
 from monitor.model import Component, Incident, Snapshot, Update
@@ -79,7 +79,8 @@ class StatuspageAdapter:
                     inc = parse_incident(raw, f"{path}[{i}]", maintenance=maintenance)
                     found[inc.id] = inc
         for incident_id in [m for m in missing if m not in found]:
-            body = get(f"{page.base_url}/api/v2/incidents/{incident_id}.json")
+            segment = path_segment(incident_id)
+            body = get(f"{page.base_url}/api/v2/incidents/{segment}.json") if segment else None
             if body is None:
                 found[incident_id] = gone(incident_id, now)
                 continue

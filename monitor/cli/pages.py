@@ -18,10 +18,10 @@ from monitor import store
 from monitor.adapters import registry
 from monitor.cli.catalog import CATEGORIES, CatalogEntry, by_url, find, load_catalog, slug, url_key
 from monitor.cli.pages_file import append_page, existing_pages, read_text, write_pages
-from monitor.fetch import new_session
 from monitor.pages import DEFAULT_INTERVAL, MIN_INTERVAL, ConfigError, PageConfig
 from monitor.probe import ORDER, probe
 from monitor.registry import sync_pages
+from monitor.session import new_session
 from monitor.settings import Settings
 
 
@@ -136,7 +136,8 @@ def _probed(
     guess = known.name if known else host.removeprefix("www.").removeprefix("status.")
     draft = PageConfig("new", args.name or guess, url)
     kinds = (args.kind,) if args.kind else ORDER
-    kind, snap = probe(new_session(), draft, settings.fetch_timeout, kinds)
+    session = new_session(max_body=settings.max_body, private_redirects=settings.private_redirects)
+    kind, snap = probe(session, draft, settings.fetch_timeout, kinds)
     name = args.name or (known.name if known else snap.page_name)
     page_id = args.page_id or (known.id if known else slug(name).removesuffix("-status") or "page")
     return PageConfig(page_id[:64], name, url, kind, interval)

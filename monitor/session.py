@@ -1,0 +1,112 @@
+"""The HTTP client of a process: one requests session, with the limits every fetch obeys.
+
+The limits ride on the session because the session is what each process builds once from its
+settings and hands to every fetch (monitor.fetch reads them; a plain requests.Session gets
+the defaults). Its connections attach their socket to the running request's deadline
+(monitor.deadline) when they wait for an answer, so a server cannot trickle past it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.poolmanager import PoolManager
+
+from monitor import deadline
+
+USER_AGENT = "statusmon/0.1 (+https://github.com/statusmon)"
+MAX_BODY = 8 << 20  # bytes of a body, decoded (MONITOR_MAX_BODY)
+MAX_REDIRECTS = 5
+
+
+class Session(requests.Session):
+    """`max_body`: bytes of a decoded body before the fetch gives up; `private_redirects`:
+    whether a redirect may lead to another host on a private, loopback or link-local address
+    (monitor.redirects).
+
+    requests reads proxies and CA bundles from the environment again on every request (two
+    scans of os.environ per GET, ~10 % of a 304 poll's CPU); they cannot change under a running
+    process, so they are read once per scheme and host."""
+
+    def __init__(self, max_body: int = MAX_BODY, private_redirects: bool = False) -> None:
+        super().__init__()
+        self.max_body = max_body
+        self.private_redirects = private_redirects
+        self.max_redirects = MAX_REDIRECTS
+        self._environment: dict[tuple[str, str], Any] = {}
+
+    def resolve_redirects(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        """None: monitor.request follows redirects itself, by its own policy (requests would
+        still parse a Location it is told not to follow, and fail on a malformed one)."""
+        return iter(())
+
+    def merge_environment_settings(
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> Any:
+        if proxies or verify is not None or cert is not None:
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        parts = urlsplit(str(url))
+        key = (parts.scheme, parts.netloc)
+        if key not in self._environment:
+            self._environment[key] = super().merge_environment_settings(url, {}, None, None, None)
+        settings = self._environment[key]
+        chosen = self.stream if stream is None else stream
+        return {**settings, "proxies": dict(settings["proxies"]), "stream": chosen}
+
+
+def new_session(
+    connections: int = 10, max_body: int = MAX_BODY, private_redirects: bool = False
+) -> Session:
+    """`connections`: kept-alive connections per host, one per thread that may poll it at once
+    (urllib3 drops, and later reopens, any connection beyond its pool's size)."""
+    session = Session(max_body, private_redirects)
+    session.headers["User-Agent"] = USER_AGENT
+    session.headers["Accept"] = "application/json, */*;q=0.5"
+    del session.headers["Connection"]  # HTTP/1.1 keeps connections alive without it
+    adapter = _Adapter(pool_connections=connections, pool_maxsize=connections)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+class _Connection(HTTPConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        deadline.attach(self.sock, self.proxy is None)
+        return super().getresponse(*args, **kwargs)
+
+
+class _TLSConnection(HTTPSConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        deadline.attach(self.sock, self.proxy is None)
+        return super().getresponse(*args, **kwargs)
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = _Connection
+
+
+class _TLSPool(HTTPSConnectionPool):
+    ConnectionCls = _TLSConnection
+
+
+def _watched(manager: PoolManager) -> PoolManager:
+    manager.pool_classes_by_scheme = {"http": _Pool, "https": _TLSPool}
+    return manager
+
+
+class _Adapter(HTTPAdapter):
+    """Connection pools whose connections obey the running request's deadline."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        _watched(self.poolmanager)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        return _watched(manager) if isinstance(manager, PoolManager) else manager
