@@ -17,6 +17,7 @@ docs/FORMATS.md), recognized by its top-level keys, never by one capture's value
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -39,6 +40,14 @@ def what_is(data: Any) -> str | None:
         if found:
             return found
     return None
+
+
+def what_is_body(body: bytes) -> str | None:
+    """`what_is` of raw bytes: None when they are not JSON at all."""
+    try:
+        return what_is(json.loads(body))
+    except ValueError:
+        return None
 
 
 def is_ulid(value: Any) -> bool:
