@@ -43,7 +43,7 @@ def ingest(
     retention: timedelta = timedelta(days=30),
 ) -> list[StatusEvent]:
     """The events the payload adds to the page's state; ParseError if its shape is unknown."""
-    kind = page.kind or "statuspage"
+    kind = webhook_kind(r, page)
     snap = get_adapter(kind).parse_webhook(payload, page)
     lock = store.page_lock(r, page.id, wait=lock_wait)
     if not lock.acquire():
@@ -55,6 +55,15 @@ def ingest(
     finally:
         lock.release()
     return result.events
+
+
+def webhook_kind(r: redis.Redis, page: PageConfig) -> str:
+    """The platform a page's webhooks are read as: its `kind`, else the one its polls found
+    (the state's `platform`), else Statuspage's shape, until a poll has found one."""
+    if page.kind:
+        return page.kind
+    state = store.load_state(r, page.id)
+    return (state.platform if state else None) or "statuspage"
 
 
 def hint_due(r: redis.Redis, page_id: str, every: int = HINT_EVERY) -> bool:

@@ -4,8 +4,10 @@ A page must never be read through the wrong adapter, so:
 - incident.io's `/proxy/<host>` is tried first: incident.io pages also answer a reduced
   Statuspage `summary.json` (`{page, status, components}`, ULID ids, no `incidents`), and
   that answer is never taken as Statuspage, whatever the order.
-- An answer must carry its platform's marks (monitor.marks), not merely parse. An RSS/Atom
-  feed (`history.atom`, which Statuspage and incident.io pages serve too) is the last resort.
+- An answer must carry its platform's marks, not merely parse (monitor/adapters/marks.py:
+  Statuspage's `incidents`, `status.indicator` and 12-character page id, Instatus's upper-case
+  statuses, …). An RSS/Atom feed (`history.atom`, which Statuspage and incident.io pages serve
+  too) is the last resort.
 - A richer platform that fails transiently (429, 5xx) blocks the poorer ones after it: "try
   again" rather than a page read through the wrong door. A host that gives no HTTP answer at
   all ends the probe at once (every summary URL is on the same host).
@@ -16,13 +18,13 @@ from __future__ import annotations
 import requests
 
 from monitor.adapters import get_adapter
+from monitor.adapters.marks import ORDER, foreign
 from monitor.errors import FetchError, ParseError
-from monitor.marks import foreign
 from monitor.model import Snapshot
 from monitor.pages import PageConfig
 from monitor.request import get
 
-ORDER = ("incidentio", "statuspage", "instatus", "betterstack", "slack", "gcp", "aws", "feed")
+__all__ = ["ORDER", "ProbeError", "probe"]
 
 
 class ProbeError(ParseError):

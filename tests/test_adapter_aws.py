@@ -170,7 +170,7 @@ def test_an_empty_array_is_an_empty_snapshot() -> None:
         (lambda e: e.update(impacted_services=["ec2"]), r"currentevents\[0\].impacted_services"),
         (lambda e: e.update(event_log={"a": 1}), r"currentevents\[0\].event_log"),
         (lambda e: e["event_log"][0].update(timestamp="soon"), r"event_log\[0\].timestamp"),
-        (lambda e: e.pop("arn"), r"currentevents\[0\].arn"),
+        (lambda e: e.update(arn=["x"]), r"currentevents\[0\].arn"),
         (lambda e: e.update(end_time=True), r"currentevents\[0\].end_time"),
     ],
 )
@@ -209,3 +209,45 @@ def test_a_first_poll_announces_the_disrupted_services_and_each_open_event_once(
     )
     second = diff(PAGE, "aws", first.state, parse(rows), NOW)
     assert [(e.incident_id, e.body) for e in second.events] == [(UAE, "Still working on it.")]
+
+
+NO_ARN = FIXTURES / "more" / "aws" / "currentevents-resolved-no-arn-int-log-status-2023-03-13.json"
+
+
+def test_a_real_event_without_arn_is_keyed_by_service_and_date_and_read_as_resolved() -> None:
+    snap = ADAPTER.parse(NO_ARN.read_bytes(), PAGE)
+    (incident,) = snap.incidents.values()
+    assert incident.id == "internetconnectivity-us-west-2_1678726651"
+    assert (incident.name, incident.status) == (
+        "Internet Connectivity in the US-WEST-2 Region",
+        "resolved",
+    )
+    assert incident.updates[0].id == "internetconnectivity-us-west-2_1678726651:1678726620:1"
+    assert {c.id: c.status for c in snap.components.values()} == {
+        "elb-us-west-2": "operational",
+        "natgateway-us-west-2": "operational",
+        "ec2-us-west-2": "operational",
+    }
+    assert diff(PAGE, "aws", None, snap, NOW).events == []
+
+
+def test_an_open_event_without_arn_is_announced_and_its_id_holds_across_polls() -> None:
+    rows = json.loads(NO_ARN.read_text(encoding="utf-8"))
+    del rows[0]["end_time"]
+    rows[0]["status"] = "3"
+    rows[0]["summary"] = "Internet Connectivity in the US-WEST-2 Region"
+    rows[0]["event_log"][0]["status"] = 3
+    rows[0]["impacted_services"]["ec2-us-west-2"]["current"] = "3"
+    first = diff(PAGE, "aws", None, parse(rows), NOW)
+    assert [(e.kind, e.status, e.incident_id) for e in first.events] == [
+        ("component", "partial_outage", None),
+        ("incident", "investigating", "internetconnectivity-us-west-2_1678726651"),
+    ]
+    assert diff(PAGE, "aws", first.state, parse(rows), NOW).events == []
+
+
+def test_an_event_with_neither_arn_nor_service_and_date_is_a_parse_error_naming_it() -> None:
+    rows = json.loads(NO_ARN.read_text(encoding="utf-8"))
+    del rows[0]["service"]
+    with pytest.raises(ParseError, match=r"currentevents\[0\]: no 'arn', and no 'service'"):
+        parse(rows)

@@ -88,7 +88,9 @@ def test_an_entrys_paragraphs_become_its_updates_oldest_first() -> None:
         first.body
         == "We are investigating reports of impacted performance for some GitHub services."
     )
-    assert (last.status, last.at) == ("resolved", at("2026-08-21T00:37:00+00:00"))
+    # the newest update is stamped "00:37"; <updated> 00:37:20 gives its second, not its id
+    assert (last.status, last.at) == ("resolved", at("2026-08-21T00:37:20+00:00"))
+    assert last.id == f"{TAG}31233568:2026-08-21T00:37:00+00:00:resolved"
     assert last.body.startswith("This incident has been resolved. Thank you for your patience")
     assert [u.status for u in incident.updates[1:-1]] == ["investigating"] * 10  # "Update" keeps it
     assert incident.updates[1].id == f"{TAG}31233568:2026-08-20T14:51:00+00:00:update"
@@ -191,8 +193,8 @@ def test_empty_feeds_are_empty_snapshots() -> None:
 
 
 def test_an_entry_without_id_or_dates_is_a_parse_error_naming_it() -> None:
-    no_id = b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>x</title></entry></feed>'
-    with pytest.raises(ParseError, match=r"feed.entries\[0\]: neither an id/guid nor a link"):
+    no_id = b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><summary>x</summary></entry></feed>'
+    with pytest.raises(ParseError, match=r"feed.entries\[0\]: no id/guid, and no link or title"):
         ADAPTER.parse(no_id, PAGE)
     no_date = b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>a</id></entry></feed>'
     with pytest.raises(ParseError, match=r"feed.entries\[0\]: neither <updated> nor"):

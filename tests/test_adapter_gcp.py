@@ -230,3 +230,33 @@ def test_a_first_poll_during_an_outage_announces_the_product_and_the_latest_upda
     assert second.events[0].update_id == (
         "rZvZvSKVdDHyWh4dZJ8D:2023-03-10T14:40:00+00:00:SERVICE_OUTAGE"
     )
+
+
+SAME_ID = (
+    FIXTURES
+    / "more"
+    / "gcp"
+    / "incidents-same-id-three-entries-one-open-checkmk-edited-2022-07-20.json"
+)
+
+
+def test_one_id_listed_three_times_is_read_from_its_open_entry() -> None:
+    snap = ADAPTER.parse(SAME_ID.read_bytes(), PAGE)
+    (incident,) = snap.incidents.values()
+    assert (incident.id, incident.status) == ("mLBHeCxhRia17anXCSX1", "investigating")
+    assert incident.component_ids == ("kzGfErQK3HzkFhptoeHH",)
+    events = diff(PAGE, "gcp", None, snap, NOW).events
+    assert [(e.kind, e.status, e.occurred_at) for e in events] == [
+        ("component", "major_outage", at("2022-07-20T13:44:35+00:00")),
+        ("incident", "investigating", at("2022-07-20T13:44:35+00:00")),
+    ]
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 0, 2)])
+def test_which_same_id_entry_is_read_does_not_depend_on_the_order(order: tuple[int, ...]) -> None:
+    rows = json.loads(SAME_ID.read_text(encoding="utf-8"))
+    snap = ADAPTER.parse(json.dumps([rows[i] for i in order]).encode(), PAGE)
+    assert snap.incidents["mLBHeCxhRia17anXCSX1"].status == "investigating"
+    closed = [rows[i] for i in order if "end" in rows[i]]
+    latest = ADAPTER.parse(json.dumps(closed).encode(), PAGE).incidents["mLBHeCxhRia17anXCSX1"]
+    assert latest.name == "Secret Manager experienced service unavailability in europe-west2"

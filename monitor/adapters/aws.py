@@ -1,7 +1,8 @@
 """AWS Health Dashboard, public events (health.aws.amazon.com).
 
 - Endpoint: `<origin>/public/currentevents` — a JSON array served as **UTF-16 with a BOM**
-  (FE FF); `jsonshape.loads` decodes it. Each element is one event: `arn` (the incident id),
+  (FE FF); `jsonshape.loads` decodes it. Each element is one event: `arn` (the incident id;
+  an element without one, seen in 2023, is keyed `<service>_<date>`),
   `status` "0" resolved, "1" informational, "2" degradation, "3" disruption, `date` and
   `end_time` as epoch-second strings, `event_log[]` (→ updates) and `impacted_services{}`.
   Resolved events stay listed for a while, then leave; one that leaves while open is closed.
@@ -74,9 +75,18 @@ def epoch(value: Any, where: str) -> datetime:
         raise ParseError(f"{where}: {raw!r} is not an epoch timestamp") from None
 
 
+def event_id(raw: dict[str, Any], where: str) -> str:
+    """The `arn`; else `<service>_<date>`, as the legacy RSS keyed events (`#rds-us-east-1_…`)."""
+    if raw.get("arn") not in (None, ""):
+        return text(raw["arn"], f"{where}.arn")
+    if raw.get("service") in (None, "") or raw.get("date") in (None, ""):
+        raise ParseError(f"{where}: no 'arn', and no 'service' and 'date' to key the event by")
+    return f"{text(raw['service'], f'{where}.service')}_{text(raw['date'], f'{where}.date')}"
+
+
 def _event(raw: Any, where: str) -> tuple[Incident, list[Component]]:
     raw = obj(raw, where)
-    arn = text(raw.get("arn"), f"{where}.arn")
+    arn = event_id(raw, where)
     status_raw = text(raw.get("status"), f"{where}.status")
     summary = opt_text(raw.get("summary"), f"{where}.summary") or arn
     end = None if raw.get("end_time") in (None, "") else epoch(raw["end_time"], f"{where}.end_time")

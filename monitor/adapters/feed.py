@@ -3,14 +3,18 @@
 - Endpoint: the page URL itself when it has a path (`https://www.githubstatus.com/history.atom`),
   else `<page>/history.atom` (the Statuspage and incident.io name). Parsed with feedparser.
 - One entry = one incident, id = the entry's id/guid (Statuspage: `tag:<host>,2005:Incident/<n>`,
-  not the API id; the `link` carries that). Closed incidents stay listed (25 on Statuspage).
+  not the API id; the `link` carries that), derived from its data when it has none
+  (monitor/adapters/feeditems.py). Closed incidents stay listed (25 on Statuspage).
 - Updates: a Statuspage entry's escaped HTML holds one `<p>` per update, newest first:
   `<small>Aug <var>20</var>, <var>20:37</var> UTC</small><br><strong>Update</strong> - body`.
   The year is the entry's (`updated`/`published`), a year less for a date that would be more
   than two days after it (December updates of an incident resolved in January). Update ids are
   `<entry id>:<time>:<label>` (`#2`, … on a same-minute repeat); "Update" keeps the phase before
-  it. Other markup (incident.io: `<b>Status: Resolved</b><br/>…`) is one update per entry,
-  keyed `<entry id>:<entry updated>`, its phase from `Status: <phase>` when present.
+  it. The stamp is to the minute: the newest update takes `<updated>`'s second when it is in
+  that minute (its id keeps the minute). Other markup (incident.io: `<b>Status: Resolved</b>
+  <br/>…`) is one update per entry, keyed `<entry id>:<entry updated>`, its phase from
+  `Status: <phase>` when present, else from a state the title carries (AWS's legacy RSS,
+  Volcengine: feeditems.py; then `:<phase>` ends the key).
 - Components: none (feeds carry no component state) — use the JSON API beside the feed.
 - Webhooks: none. Conditional GET: ETag/Last-Modified when sent (feeds usually send them).
 - Dedup key: (page, entry id, synthesized update id). An edit that bumps `<updated>` without a
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import html
 import re
-import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +33,9 @@ from urllib.parse import urlsplit
 import feedparser
 
 from monitor.adapters.base import Getter
+from monitor.adapters.endpoints import what_is_body
+from monitor.adapters.feeditems import entry_id as entry_id_of
+from monitor.adapters.feeditems import parsed_time, title_state
 from monitor.adapters.statuspage import gone
 from monitor.errors import ParseError
 from monitor.model import Incident, Snapshot, Update
@@ -72,11 +79,17 @@ class FeedAdapter:
         parsed = feedparser.parse(body)
         if not parsed.get("version"):
             problem = parsed.get("bozo_exception")
-            raise ParseError(f"feed: not an RSS/Atom feed{f' ({problem})' if problem else ''}")
+            known = what_is_body(body)
+            raise ParseError(
+                f"feed: not an RSS/Atom feed{f': {known}' if known else ''}"
+                f"{f' ({problem})' if problem and not known else ''}"
+            )
         incidents: dict[str, Incident] = {}
         for i, entry in enumerate(parsed.entries):
             incident = _entry(entry, f"feed.entries[{i}]")
-            incidents[incident.id] = incident
+            listed = incidents.get(incident.id)  # the same id twice: the latest item wins
+            if listed is None or incident.updates[-1].at > listed.updates[-1].at:
+                incidents[incident.id] = incident
         return Snapshot(page_name=page.name, incidents=incidents)
 
     def resolve(
@@ -90,23 +103,28 @@ class FeedAdapter:
 
 
 def _entry(entry: Any, where: str) -> Incident:
-    entry_id = entry.get("id") or entry.get("link")
-    if not isinstance(entry_id, str) or not entry_id.strip():
-        raise ParseError(f"{where}: neither an id/guid nor a link")
+    entry_id = entry_id_of(entry)
+    if entry_id is None:
+        raise ParseError(f"{where}: no id/guid, and no link or title to key it by")
     # dict.get: FeedParserDict.get("updated…") falls back to "published…" with a warning
-    published = _time(dict.get(entry, "published_parsed"))
-    stamp = _time(dict.get(entry, "updated_parsed")) or published
+    published = parsed_time(dict.get(entry, "published_parsed"))
+    stamp = parsed_time(dict.get(entry, "updated_parsed")) or published
     if stamp is None:
         raise ParseError(f"{where}: neither <updated> nor <published> is a date")
     reference = max(stamp, published or stamp)
     contents = entry.get("content") or []
     markup = contents[0].get("value") if contents else entry.get("summary")
     markup = markup if isinstance(markup, str) else ""
-    updates = _logged(entry_id, markup, reference) or [_single(entry_id, markup, stamp)]
+    updates = _logged(entry_id, markup, reference)
+    if updates and updates[-1].at == stamp.replace(second=0, microsecond=0):
+        updates[-1] = replace(updates[-1], at=stamp)  # <updated> has its second; same id
     title, link = entry.get("title"), entry.get("link")
+    name, marked = title_state(title) if isinstance(title, str) else ("", None)
+    if not updates:
+        updates = [_single(entry_id, markup, stamp, marked)]
     return Incident(
         id=entry_id,
-        name=title if isinstance(title, str) and title else entry_id,
+        name=name or entry_id,
         status=updates[-1].status,
         updates=tuple(updates),
         is_maintenance=any(u.status in MAINTENANCE for u in updates),
@@ -139,12 +157,17 @@ def _logged(entry_id: str, markup: str, reference: datetime) -> list[Update]:
     return updates
 
 
-def _single(entry_id: str, markup: str, stamp: datetime) -> Update:
+def _single(entry_id: str, markup: str, stamp: datetime, marked: str | None) -> Update:
+    """The entry is its one update; a phase in the title (AWS, Volcengine) keys it too, so
+    an item whose title alone turns "resolved" is a new update."""
     body = plain(markup)
     status = _STATUS.search(body)
     phase = (LABELS.get(status[1].lower()) or UNKNOWN) if status else UNKNOWN
     if status:
         body = (body[: status.start()] + body[status.end() :]).strip()
+    if marked is not None and (phase == UNKNOWN or marked == "resolved"):
+        key = f"{entry_id}:{stamp.isoformat()}:{marked}"
+        return Update(key, marked, body, stamp)
     return Update(f"{entry_id}:{stamp.isoformat()}", phase, body, stamp)
 
 
@@ -160,12 +183,6 @@ def _dated(date: re.Match[str], reference: datetime) -> datetime | None:
         if at <= reference + timedelta(days=2):
             return at
     return None
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, time.struct_time):
-        return None
-    return datetime(*value[:6], tzinfo=UTC)  # feedparser's parsed times are UTC
 
 
 def plain(markup: str) -> str:

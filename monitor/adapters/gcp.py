@@ -6,6 +6,8 @@
   Update keyed `<incident id>:<update created>:<update status>`; feeds that drop `updates` fall
   back to `most_recent_update`. An incident that ends without an `AVAILABLE` update gets one
   closing update keyed `<incident id>:end`, so its end is still announced.
+- One id listed twice or more (seen in an edited capture): one entry is read, the open one
+  before closed ones (an outage is never hidden by a stale copy), then the last `modified`.
 - Phases: GCP has none. An update reads `investigating` until `AVAILABLE` (→ `resolved`).
 - Components: `affected_products[]` (id = product id, name = title). A product's status is the
   worst current impact among the open incidents naming it (SERVICE_OUTAGE → major_outage,
@@ -58,6 +60,7 @@ class _Reading:
     products: list[tuple[str, str]]  # (product id, title)
     status_raw: str  # the incident's current impact, AVAILABLE once it ended
     at: datetime  # when that impact began: its latest update, or its end
+    rank: tuple[bool, datetime]  # which of several entries with one id is read: see parse
 
 
 class GcpAdapter:
@@ -68,10 +71,15 @@ class GcpAdapter:
 
     def parse(self, body: bytes, page: PageConfig) -> Snapshot:
         rows = arr(loads(body, "incidents.json"), "incidents.json")
-        readings = [_reading(raw, f"incidents[{i}]", _origin(page)) for i, raw in enumerate(rows)]
+        readings: dict[str, _Reading] = {}
+        for i, raw in enumerate(rows):
+            r = _reading(raw, f"incidents[{i}]", _origin(page))
+            listed = readings.get(r.incident.id)
+            if listed is None or r.rank > listed.rank:
+                readings[r.incident.id] = r
         components: dict[str, Component] = {}
         best: dict[str, tuple[int, datetime]] = {}  # worst status wins, then the latest change
-        for r in readings:
+        for r in readings.values():
             status = STATUSES.get(r.status_raw, UNKNOWN)
             for pid, title in r.products:
                 if pid not in best or (rank(status), r.at) > best[pid]:
@@ -80,7 +88,7 @@ class GcpAdapter:
         return Snapshot(
             page_name=page.name,
             components=components,
-            incidents={r.incident.id: r.incident for r in readings},
+            incidents={incident_id: r.incident for incident_id, r in readings.items()},
         )
 
     def resolve(
@@ -131,11 +139,12 @@ def _reading(raw: Any, where: str, origin: str) -> _Reading:
         impact=SEVERITIES.get(severity or "", IMPACTS.get(impact_raw, UNKNOWN)),
         url=f"{origin}/{uri.lstrip('/')}" if uri else None,
     )
+    modified = opt_when(raw.get("modified"), f"{where}.modified") or updates[-1].at
     if end is not None:
-        return _Reading(incident, products, "AVAILABLE", end)
+        return _Reading(incident, products, "AVAILABLE", end, (False, modified))
     latest = obj(raw.get("most_recent_update") or {}, f"{where}.most_recent_update")
     current = opt_text(latest.get("status"), f"{where}.most_recent_update.status") or impact_raw
-    return _Reading(incident, products, current, updates[-1].at)
+    return _Reading(incident, products, current, updates[-1].at, (True, modified))
 
 
 def _update(incident_id: str, raw: Any, where: str) -> Update:

@@ -19,18 +19,12 @@ from typing import Any
 from monitor import model
 from monitor.adapters.base import Getter, path_segment
 from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
+from monitor.adapters.statuspage_components import STATUSES, named_by_incidents, parse_components
 from monitor.errors import ParseError
 from monitor.model import Component, Incident, Snapshot, Update
 from monitor.pages import PageConfig
 from monitor.status import UNKNOWN
 
-STATUSES = {
-    "operational": "operational",
-    "degraded_performance": "degraded",
-    "partial_outage": "partial_outage",
-    "major_outage": "major_outage",
-    "under_maintenance": "maintenance",
-}
 LEFT_SUMMARY = "This incident is no longer listed on the status page."
 
 
@@ -45,14 +39,15 @@ class StatuspageAdapter:
         page_obj = obj(data.get("page"), "summary.json.page")
         components = parse_components(arr(data.get("components"), "components"))
         incidents: dict[str, Incident] = {}
-        for i, raw in enumerate(arr(data.get("incidents"), "incidents", optional=True)):
+        listed = arr(data.get("incidents"), "incidents", optional=True)
+        for i, raw in enumerate(listed):
             inc = parse_incident(raw, f"incidents[{i}]")
             incidents[inc.id] = inc
-        for i, raw in enumerate(
-            arr(data.get("scheduled_maintenances"), "scheduled_maintenances", optional=True)
-        ):
+        planned = arr(data.get("scheduled_maintenances"), "scheduled_maintenances", optional=True)
+        for i, raw in enumerate(planned):
             inc = parse_incident(raw, f"scheduled_maintenances[{i}]", maintenance=True)
             incidents[inc.id] = inc
+        components.update(named_by_incidents([*listed, *planned], components))
         return Snapshot(
             page_name=text(page_obj.get("name", page.name), "page.name"),
             components=components,
@@ -106,8 +101,7 @@ class StatuspageAdapter:
             raw = obj(payload["incident"], "incident")
             inc = parse_incident(raw, "incident", maintenance=is_maintenance(raw))
             # The payload's components carry their status at send time, like summary.json.
-            rows = arr(raw.get("components"), "incident.components", optional=True)
-            components = parse_components(rows)
+            components = named_by_incidents([raw], {})
             return Snapshot(page.name, components, {inc.id: inc}, complete=False)
         if "component" in payload and "component_update" in payload:
             return component_webhook(payload, page, lambda raw: STATUSES.get(raw, UNKNOWN))
@@ -131,29 +125,6 @@ def component_webhook(
         or opt_when(change.get("created_at"), "component_update.created_at"),
     )
     return Snapshot(page.name, components={comp.id: comp}, complete=False)
-
-
-def parse_components(rows: list[Any]) -> dict[str, Component]:
-    rows = [obj(r, f"components[{i}]") for i, r in enumerate(rows)]
-    groups = {text(r.get("id"), "components[].id"): r for r in rows if r.get("group") is True}
-    components: dict[str, Component] = {}
-    for i, row in enumerate(rows):
-        if row.get("group") is True:
-            continue
-        group_id = opt_text(row.get("group_id"), f"components[{i}].group_id")
-        group = groups.get(group_id or "")
-        status_raw = text(row.get("status"), f"components[{i}].status")
-        comp = Component(
-            id=text(row.get("id"), f"components[{i}].id"),
-            name=text(row.get("name"), f"components[{i}].name"),
-            status=STATUSES.get(status_raw, UNKNOWN),
-            status_raw=status_raw,
-            group_id=group_id,
-            group_name=text(group.get("name"), "group.name") if group else None,
-            updated_at=opt_when(row.get("updated_at"), f"components[{i}].updated_at"),
-        )
-        components[comp.id] = comp
-    return components
 
 
 def is_maintenance(raw: Any) -> bool:

@@ -30,7 +30,7 @@ from monitor.adapters import get_adapter
 from monitor.config import load_pages
 from monitor.counters import record_webhook_rejection, rejection_reason
 from monitor.errors import ParseError
-from monitor.ingest import claim_delivery, release_delivery
+from monitor.ingest import claim_delivery, release_delivery, webhook_kind
 from monitor.logs import setup_logging
 from monitor.pages import ConfigError, PageConfig
 from monitor.settings import Settings, load_settings
@@ -84,9 +84,11 @@ class Ingress:
         if hook.mode == "unsigned" and _provider_page_id(payload) != hook.provider_page_id:
             raise Refused(401, "page.id is not this page's")
         try:
-            get_adapter(page.kind or "statuspage").parse_webhook(payload, page)
+            get_adapter(webhook_kind(self.redis, page)).parse_webhook(payload, page)
         except ParseError as exc:
             raise Refused(422, str(exc)[:300]) from None
+        except _DOWN:
+            raise Refused(503, "queue unavailable", {"Retry-After": RETRY_AFTER}) from None
         window = 2 * hook.tolerance  # a message id is remembered as long as it could be valid
         try:
             if message_id and not claim_delivery(self.redis, page.id, message_id, window):
