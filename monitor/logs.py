@@ -4,7 +4,9 @@ workers/logging_setup.py), gunicorn (monitor/web/weblog.py).
 LOG_FORMAT=json: one JSON object per line, with a record's extras (`page_id`, task ids) as
 fields; otherwise readable text. LOG_LEVEL sets the level. A filter on the handler redacts
 secrets from every line: the values of secret-named environment variables (…SECRET, …TOKEN,
-…PASSWORD, …KEY, FLOWER_BASIC_AUTH), passwords in URLs and Authorization-like values.
+…PASSWORD, …KEY, FLOWER_BASIC_AUTH), passwords in URLs and Authorization-like values, and the
+values a process registers with `redact_also` (the web app: every webhook secret and path token
+of pages.yaml, whatever variable or file they came from).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ _AUTH = re.compile(  # Authorization: Bearer x / 'authorization': 'Basic x' / X-
 )
 _SCHEME = re.compile(r"(?i)\b(bearer|basic)\s+[a-z0-9._~+/=-]{8,}")
 _URL_PASSWORD = re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@")
+_registered: list[str] = []  # redact_also: hidden by every RedactFilter of this process
 
 
 def _auth(m: re.Match[str]) -> str:
@@ -53,6 +56,12 @@ def secrets_in(env: Mapping[str, str]) -> list[str]:
     return sorted((s for s in found if len(s) >= MIN_SECRET), key=len, reverse=True)
 
 
+def redact_also(values: Iterable[str]) -> None:
+    """Hide these values too, from now on, in every line this process logs."""
+    merged = set(_registered) | {v for v in values if len(v) >= MIN_SECRET}
+    _registered[:] = sorted(merged, key=len, reverse=True)
+
+
 class RedactFilter(logging.Filter):
     """Rewrites each record in place: message, string extras, exception and stack text."""
 
@@ -61,7 +70,7 @@ class RedactFilter(logging.Filter):
         self.secrets = list(secrets)
 
     def redact(self, text: str) -> str:
-        for secret in self.secrets:
+        for secret in (*self.secrets, *_registered):
             text = text.replace(secret, REDACTED)
         text = _AUTH.sub(_auth, text)
         text = _SCHEME.sub(r"\1 " + REDACTED, text)

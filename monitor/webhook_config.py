@@ -14,13 +14,16 @@ webhook:                      # Statuspage subscriber webhooks carry no signatur
   secret_env: [GITHUB_WEBHOOK_TOKEN]
 ```
 
-Secrets are read once, at start-up; a problem names the field, never the secret. They live in
-a `Secrets` holder that shows nothing of itself to repr, dict() or JSON, so a PageConfig can be
-logged or stored (monitor.schedule keeps pages in Redis) without its keys.
+Secrets are read once, at start-up; a problem names the field, never the secret. An hmac or
+github secret needs at least 32 bytes (surrounding whitespace not counted), a whsec_ key must
+decode to at least 24 bytes, a path token is 16-256 URL-safe characters. They live in a
+`Secrets` holder (monitor/secrets.py) that shows nothing of itself to repr, dict() or JSON, so
+a PageConfig can be logged or stored (monitor.schedule keeps pages in Redis) without its keys.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from collections.abc import Mapping
@@ -28,12 +31,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from monitor.signing import SCHEMES, TOLERANCE, Secrets, standard_key
+from monitor.secrets import Secrets
+from monitor.signing import MIN_HMAC_SECRET, SCHEMES, TOLERANCE, standard_key
 
 Mode = Literal["hmac", "github", "standard", "unsigned"]
 _SECRET_FIELDS = ("secrets", "secret_files", "secret_env")
 _FIELDS = {"scheme", "unsigned", "provider_page_id", "tolerance", *_SECRET_FIELDS}
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+_SHORT = f"a signing secret needs at least {MIN_HMAC_SECRET} bytes (e.g. openssl rand -hex 32)"
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,14 @@ class WebhookConfig:
     secrets: Secrets  # signing keys; for mode "unsigned", the path tokens
     provider_page_id: str | None = None
     tolerance: int = TOLERANCE
+
+
+def secret_texts(hook: WebhookConfig) -> list[str]:
+    """The secrets as they would appear in text (for the log filter): the literal secret or
+    token; a Standard Webhooks key in its base64 form (unpadded, so padded matches too)."""
+    if hook.mode == "standard":
+        return [base64.b64encode(key).decode().rstrip("=") for key in hook.secrets.values_]
+    return [key.decode("utf-8", "replace") for key in hook.secrets.values_]
 
 
 def parse_webhook_section(
@@ -92,6 +105,9 @@ class _Problems:
 
 def _signing_keys(scheme: Any, found: list[tuple[str, str]], mine: _Problems) -> list[bytes]:
     if scheme != "standard":
+        for where, value in found:
+            if len(value.strip().encode()) < MIN_HMAC_SECRET:
+                mine.add(where, _SHORT)
         return [value.encode() for _, value in found]
     keys = []
     for where, value in found:

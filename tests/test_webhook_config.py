@@ -40,11 +40,12 @@ def test_a_page_without_a_webhook_section_takes_no_webhooks(tmp_path: Path) -> N
 def test_a_signed_section_reads_its_secrets_from_yaml_files_and_the_environment(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "one").write_text("from-a-file\n")
-    (tmp_path / "two").write_text("from-a-FILE-var")
-    env = {"HOOK_A": "from-env", "HOOK_B_FILE": str(tmp_path / "two")}
+    pad = "-" + "x" * 32  # every secret is at least 32 bytes
+    (tmp_path / "one").write_text("from-a-file" + pad + "\n")
+    (tmp_path / "two").write_text("from-a-FILE-var" + pad)
+    env = {"HOOK_A": "from-env" + pad, "HOOK_B_FILE": str(tmp_path / "two")}
     raw = {
-        "secrets": ["literal"],
+        "secrets": ["literal" + pad],
         "secret_files": [str(tmp_path / "one")],
         "secret_env": ["HOOK_A", "HOOK_B"],
     }
@@ -52,7 +53,8 @@ def test_a_signed_section_reads_its_secrets_from_yaml_files_and_the_environment(
     config = parse_webhook_section(raw, problems, env)
     assert problems == []
     assert config is not None and config.mode == "hmac"
-    assert config.secrets.values_ == (b"literal", b"from-a-file", b"from-env", b"from-a-FILE-var")
+    expected = ("literal", "from-a-file", "from-env", "from-a-FILE-var")
+    assert config.secrets.values_ == tuple((name + pad).encode() for name in expected)
 
 
 def test_a_standard_webhooks_section_holds_the_decoded_keys(tmp_path: Path) -> None:
@@ -74,7 +76,9 @@ def test_an_unsigned_section_holds_its_path_token_and_provider_page_id(tmp_path:
 
 
 def test_a_page_stored_for_the_workers_carries_no_secret(tmp_path: Path) -> None:
-    [loaded] = load_pages(write_pages(tmp_path, [page({"secrets": ["hunter2-hunter2"]})]))
+    [loaded] = load_pages(
+        write_pages(tmp_path, [page({"secrets": ["hunter2-hunter2-hunter2-hunter2-hunter2"]})])
+    )
     stored = page_to_json(loaded)
     assert "hunter2" not in stored and "hunter2" not in repr(loaded)
     assert json.loads(stored)["webhook"] is None  # workers never need the webhook settings
