@@ -51,9 +51,11 @@ class WebhookConfig:
 
 def secret_texts(hook: WebhookConfig) -> list[str]:
     """The secrets as they would appear in text (for the log filter): the literal secret or
-    token; a Standard Webhooks key in its base64 form (unpadded, so padded matches too)."""
+    token; a Standard Webhooks key as whsec_<base64> and as bare base64 (unpadded, so a
+    padded one is hidden too)."""
     if hook.mode == "standard":
-        return [base64.b64encode(key).decode().rstrip("=") for key in hook.secrets.values_]
+        encoded = [base64.b64encode(key).decode().rstrip("=") for key in hook.secrets.values_]
+        return [*("whsec_" + text for text in encoded), *encoded]
     return [key.decode("utf-8", "replace") for key in hook.secrets.values_]
 
 

@@ -83,7 +83,9 @@ class Ingress:
             log.warning("page %s: webhook not queued: %s", page.id, type(exc).__name__)
             raise Refused(503, "queue unavailable", {"Retry-After": RETRY_AFTER}) from None
         if replay_id:
-            window = max(self.settings.web.replay_window, 2 * hook.tolerance)
+            window = self.settings.web.replay_window
+            if hook.mode == "standard":  # a replay in the timestamp window must stay known
+                window = max(window, 2 * hook.tolerance)
             if not reachable(lambda: remember_delivery(self.redis, page.id, replay_id, window)):
                 log.warning("page %s: webhook queued, not remembered against replays", page.id)
         return {"status": "accepted", "page": page.id, "task": sent.id}, 202
