@@ -45,7 +45,7 @@ from monitor.signing import sign_hex  # noqa: E402
 from tests.paths import FIXTURES  # noqa: E402
 from tests.support.pageserver import PageServer  # noqa: E402
 
-SECRET = "bench-secret"
+SECRET = "bench-secret-of-at-least-32-bytes!"  # MIN_HMAC_SECRET
 PAGES = ["bench0", "bench1", "bench2", "bench3"]
 MARK = re.compile(r"bench (\w+)-(\d+)")
 

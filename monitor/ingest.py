@@ -7,7 +7,8 @@ poll of the same change, or the same webhook twice, print once. A payload is a p
 Unlike a poll, which skips a busy page, a webhook waits for the lock: its update must not be
 dropped. If the lock stays taken, `PageBusy` says "try again later".
 
-Also the Redis bookkeeping of deliveries: replayed message ids, and the hint-poll throttle.
+Also the Redis bookkeeping of deliveries: enqueued ones (to drop replays), and the hint-poll
+throttle.
 """
 
 from __future__ import annotations
@@ -72,13 +73,14 @@ def hint_due(r: redis.Redis, page_id: str, every: int = HINT_EVERY) -> bool:
     return bool(r.set(keys.hint(page_id), "1", nx=True, ex=every))
 
 
-def claim_delivery(r: redis.Redis, page_id: str, message_id: str, ttl: int) -> bool:
-    """Whether this is the first delivery of a signed message id (Standard Webhooks).
-    SET NX EX: the first delivery wins; a replay (the loser) is answered 2xx by the caller so
-    the sender stops retrying, and is not enqueued again. `ttl` covers the timestamp window."""
-    return bool(r.set(keys.webhook_id(page_id, message_id), "1", nx=True, ex=ttl))
+def delivered(r: redis.Redis, page_id: str, replay_id: str) -> bool:
+    """Whether this delivery (monitor.signing `Verified.replay_id`) was already enqueued: a
+    replay, answered 2xx by the caller so the sender stops retrying, and not enqueued again."""
+    return bool(r.exists(keys.webhook_id(page_id, replay_id)))
 
 
-def release_delivery(r: redis.Redis, page_id: str, message_id: str) -> None:
-    """The delivery was not enqueued after all: its retry must not look like a replay."""
-    r.delete(keys.webhook_id(page_id, message_id))
+def remember_delivery(r: redis.Redis, page_id: str, replay_id: str, ttl: int) -> None:
+    """Remember a delivery for `ttl` seconds, once it is enqueued: only then. A delivery whose
+    publish failed is not remembered, so the sender's retry is enqueued. Two copies that race
+    may both be enqueued; ingest() prints once anyway (the same dedup keys)."""
+    r.set(keys.webhook_id(page_id, replay_id), "1", ex=ttl)

@@ -47,7 +47,7 @@ def hint(page_id: str) -> str:
 
 
 def webhook_id(page_id: str, message_id: str) -> str:
-    """A signed webhook's id, remembered for its timestamp window to drop replays."""
+    """A delivery (its signed id or body digest) enqueued lately: a replay of it is dropped."""
     digest = hashlib.sha256(message_id.encode("utf-8", "replace")).hexdigest()[:32]
     return f"{PREFIX}webhook-id:{page_id}:{digest}"
 

@@ -2,7 +2,8 @@
 rewrites each record in place before it is formatted, hiding the values of secret-named
 environment variables (…SECRET, …TOKEN, …PASSWORD, …KEY, FLOWER_BASIC_AUTH), passwords in URLs
 and Authorization-like values, in the message, the exception and stack text and every extra
-field.
+field; and the values a process registers with `redact_also` (the web app: every webhook
+secret and path token of pages.yaml, whatever variable or file they came from).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ _AUTH = re.compile(  # Authorization: Bearer x / 'authorization': 'Basic x' / X-
 )
 _SCHEME = re.compile(r"(?i)\b(bearer|basic)\s+[a-z0-9._~+/=-]{8,}")
 _URL_PASSWORD = re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@")
+_registered: list[str] = []  # redact_also: hidden by every RedactFilter of this process
 
 
 def _auth(m: re.Match[str]) -> str:
@@ -46,6 +48,12 @@ def secrets_in(env: Mapping[str, str]) -> list[str]:
     return sorted((s for s in found if len(s) >= MIN_SECRET), key=len, reverse=True)
 
 
+def redact_also(values: Iterable[str]) -> None:
+    """Hide these values too, from now on, in every line this process logs."""
+    merged = set(_registered) | {v for v in values if len(v) >= MIN_SECRET}
+    _registered[:] = sorted(merged, key=len, reverse=True)
+
+
 class RedactFilter(logging.Filter):
     """Rewrites each record in place: message, string extras, exception and stack text."""
 
@@ -54,7 +62,7 @@ class RedactFilter(logging.Filter):
         self.secrets = list(secrets)
 
     def redact(self, text: str) -> str:
-        for secret in self.secrets:
+        for secret in (*self.secrets, *_registered):
             text = text.replace(secret, REDACTED)
         text = _AUTH.sub(_auth, text)
         text = _SCHEME.sub(r"\1 " + REDACTED, text)

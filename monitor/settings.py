@@ -23,6 +23,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 FORMATS = ("text", "json")
 POOLS = ("threads", "prefork", "solo")
 FLOWER_NEEDS_AUTH = "Flower does not start without it"
+MIN_METRICS_TOKEN = 16
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class WebSettings:
     max_bytes: int = 1 << 20  # WEBHOOK_MAX_BYTES: a webhook body's limit
     rate_limit: str = "120/minute"  # WEBHOOK_RATE_LIMIT, per source address
     stale_after: float = 60.0  # HEALTH_STALE_AFTER: seconds since a role was seen before 503
+    replay_window: int = 86400  # WEBHOOK_REPLAY_WINDOW: seconds a delivery is known as a replay
+    # METRICS_TOKEN: bearer token /metrics wants; None: /metrics answers loopback clients only
+    metrics_token: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             max_bytes=read.whole("WEBHOOK_MAX_BYTES", 1 << 20, what="a positive whole number"),
             rate_limit=_rate(read),
             stale_after=float(read.whole("HEALTH_STALE_AFTER", 60, what="whole seconds ≥ 1")),
+            replay_window=read.whole("WEBHOOK_REPLAY_WINDOW", 86400, what="whole seconds ≥ 1"),
+            metrics_token=_metrics_token(read),
         ),
         flower=FlowerSettings(
             basic_auth=auth,
@@ -125,6 +131,13 @@ def _zone(read: Reader) -> ZoneInfo:
             f"MONITOR_TZ: {name!r} is not a known time zone (e.g. UTC, Europe/Paris)"
         )
         return ZoneInfo("UTC")
+
+
+def _metrics_token(read: Reader) -> str | None:
+    token = read.env.get("METRICS_TOKEN", "").strip() or None  # blank: not set
+    if token and len(token) < MIN_METRICS_TOKEN:
+        read.problems.append(f"METRICS_TOKEN: must be at least {MIN_METRICS_TOKEN} characters")
+    return token
 
 
 def _rate(read: Reader) -> str:

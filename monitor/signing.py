@@ -9,6 +9,11 @@ Pure: no I/O, no clock (callers pass `now`). Schemes (docs/FORMATS.md §5):
   `<id>.<timestamp>.<body>`, keyed with the base64-decoded `whsec_…` secret. The id is returned
   so the caller can refuse a replay.
 
+`Verified.replay_id` names a delivery against replays: the signed webhook-id (`standard`), or the
+SHA-256 of the signed body (`hmac`, `github`: they sign nothing else; X-GitHub-Delivery is not
+signed, so a replay could change it). Keys: hmac and github secrets of at least MIN_HMAC_SECRET
+bytes, Standard Webhooks keys of at least MIN_STANDARD_KEY (webhook_config checks them).
+
 Every scheme takes several keys (secret rotation): a request is accepted if any key matches any
 signature it carries. Errors name what is wrong, never a secret or a signature.
 """
@@ -19,48 +24,16 @@ import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 Scheme = Literal["hmac", "github", "standard"]
 SCHEMES: tuple[Scheme, ...] = ("hmac", "github", "standard")
 TOLERANCE = 300  # seconds a Standard Webhooks timestamp may be off our clock
 MAX_ID = 256  # characters of a webhook-id we accept (it becomes part of a Redis key)
-
-
-class Secrets(Mapping[str, Any]):
-    """Signing keys (or path tokens): an empty mapping to every generic view of it."""
-
-    __slots__ = ("_values",)
-
-    def __init__(self, values: tuple[bytes, ...] = ()) -> None:
-        self._values = values
-
-    @property
-    def values_(self) -> tuple[bytes, ...]:
-        return self._values
-
-    def __getitem__(self, key: str) -> Any:
-        raise KeyError(key)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
-
-    def __repr__(self) -> str:
-        return f"Secrets(<{len(self._values)} redacted>)"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secrets) and other._values == self._values
-
-    def __hash__(self) -> int:
-        return hash(self._values)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Secrets:
-        return self  # immutable
+MIN_HMAC_SECRET = 32  # bytes of an hmac or github secret (a SHA-256 key's own size)
+MIN_STANDARD_KEY = 24  # bytes of a decoded whsec_ key (Svix issues 24 to 64)
 
 
 class SignatureError(ValueError):
@@ -69,7 +42,15 @@ class SignatureError(ValueError):
 
 @dataclass(frozen=True)
 class Verified:
-    message_id: str | None = None  # Standard Webhooks: the id to remember against replays
+    message_id: str | None = None  # Standard Webhooks: the signed webhook-id
+    body_sha256: str | None = None  # hmac, github: the digest of the signed body
+
+    @property
+    def replay_id(self) -> str | None:
+        """What a replay of this delivery has in common with it; None: nothing (unsigned)."""
+        if self.message_id is not None:
+            return "id:" + self.message_id
+        return None if self.body_sha256 is None else "sha256:" + self.body_sha256
 
 
 def verify(
@@ -95,7 +76,7 @@ def verify(
         raise SignatureError(f"{name} must start with sha256=")
     if not any(_same(sign_hex(key, body), given.lower()) for key in keys):
         raise SignatureError(f"{name} does not match")
-    return Verified()
+    return Verified(body_sha256=hashlib.sha256(body).hexdigest())
 
 
 def _verify_standard(
@@ -132,14 +113,17 @@ def sign_standard(key: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
 
 
 def standard_key(secret: str) -> bytes:
-    """The signing key of a `whsec_<base64>` secret; ValueError if it is not one."""
+    """The signing key of a `whsec_<base64>` secret (padded or not, as the reference library
+    reads it); ValueError if it is not one, or if its key is under MIN_STANDARD_KEY bytes."""
     encoded = secret.removeprefix("whsec_")
     try:
-        key = base64.b64decode(encoded, validate=True)
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
     except (binascii.Error, ValueError):
         raise ValueError("not a Standard Webhooks secret (whsec_<base64>)") from None
     if not key:
         raise ValueError("not a Standard Webhooks secret (whsec_<base64>)")
+    if len(key) < MIN_STANDARD_KEY:
+        raise ValueError(f"a whsec_ key must decode to at least {MIN_STANDARD_KEY} bytes")
     return key
 
 

@@ -14,26 +14,29 @@ webhook:                      # Statuspage subscriber webhooks carry no signatur
   secret_env: [GITHUB_WEBHOOK_TOKEN]
 ```
 
-Secrets are read once, at start-up; a problem names the field, never the secret. They live in
-a `Secrets` holder that shows nothing of itself to repr, dict() or JSON, so a PageConfig can be
-logged or stored (monitor.schedule keeps pages in Redis) without its keys.
+Secrets are read once, at start-up; a problem names the field, never the secret. An hmac or
+github secret needs at least 32 bytes (surrounding whitespace not counted), a whsec_ key must
+decode to at least 24 bytes, a path token is 16-256 URL-safe characters. They live in a
+`Secrets` holder (monitor/secrets.py) that shows nothing of itself to repr, dict() or JSON, so
+a PageConfig can be logged or stored (monitor.schedule keeps pages in Redis) without its keys.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
-from monitor.signing import SCHEMES, TOLERANCE, Secrets, standard_key
+from monitor.secrets import SECRET_FIELDS, Secrets, read_secrets
+from monitor.signing import MIN_HMAC_SECRET, SCHEMES, TOLERANCE, standard_key
 
 Mode = Literal["hmac", "github", "standard", "unsigned"]
-_SECRET_FIELDS = ("secrets", "secret_files", "secret_env")
-_FIELDS = {"scheme", "unsigned", "provider_page_id", "tolerance", *_SECRET_FIELDS}
+_FIELDS = {"scheme", "unsigned", "provider_page_id", "tolerance", *SECRET_FIELDS}
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+_SHORT = f"a signing secret needs at least {MIN_HMAC_SECRET} bytes (e.g. openssl rand -hex 32)"
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,16 @@ class WebhookConfig:
     secrets: Secrets  # signing keys; for mode "unsigned", the path tokens
     provider_page_id: str | None = None
     tolerance: int = TOLERANCE
+
+
+def secret_texts(hook: WebhookConfig) -> list[str]:
+    """The secrets as they would appear in text (for the log filter): the literal secret or
+    token; a Standard Webhooks key as whsec_<base64> and as bare base64 (unpadded, so a
+    padded one is hidden too)."""
+    if hook.mode == "standard":
+        encoded = [base64.b64encode(key).decode().rstrip("=") for key in hook.secrets.values_]
+        return [*("whsec_" + text for text in encoded), *encoded]
+    return [key.decode("utf-8", "replace") for key in hook.secrets.values_]
 
 
 def parse_webhook_section(
@@ -66,7 +79,7 @@ def parse_webhook_section(
     tolerance = raw.get("tolerance", TOLERANCE)
     if isinstance(tolerance, bool) or not isinstance(tolerance, int) or tolerance < 1:
         mine.add("tolerance", f"{tolerance!r} must be whole seconds ≥ 1")
-    found = _secrets(raw, os.environ if env is None else env, mine)
+    found = read_secrets(raw, os.environ if env is None else env, mine.add)
     provider_page_id = raw.get("provider_page_id")
     if unsigned is True:
         _check_unsigned(raw, found, provider_page_id, mine)
@@ -92,6 +105,9 @@ class _Problems:
 
 def _signing_keys(scheme: Any, found: list[tuple[str, str]], mine: _Problems) -> list[bytes]:
     if scheme != "standard":
+        for where, value in found:
+            if len(value.strip().encode()) < MIN_HMAC_SECRET:
+                mine.add(where, _SHORT)
         return [value.encode() for _, value in found]
     keys = []
     for where, value in found:
@@ -114,40 +130,3 @@ def _check_unsigned(
             mine.add(where, "a path token must be 16-256 of A-Z a-z 0-9 _ -")
     if not isinstance(provider_page_id, str) or not provider_page_id.strip():
         mine.add("provider_page_id", "required for an unsigned page (the payload's page.id)")
-
-
-def _secrets(
-    raw: Mapping[str, Any], env: Mapping[str, str], mine: _Problems
-) -> list[tuple[str, str]]:
-    """(field, value) of every secret the section names, in order."""
-    found: list[tuple[str, str]] = []
-    for key in _SECRET_FIELDS:
-        items = raw.get(key) or []
-        if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
-            mine.add(key, "expected a list of non-empty strings")
-            continue
-        for i, item in enumerate(items):
-            where = f"{key}[{i}]"
-            value = item if key == "secrets" else _read(key, item, env, where, mine)
-            if value is not None:
-                found.append((where, value))
-    return found
-
-
-def _read(key: str, item: str, env: Mapping[str, str], where: str, mine: _Problems) -> str | None:
-    path = item
-    if key == "secret_env":
-        if env.get(item):
-            return env[item]
-        if not env.get(f"{item}_FILE"):
-            mine.add(where, f"environment variable {item} (or {item}_FILE) is not set")
-            return None
-        path = env[f"{item}_FILE"]
-    try:
-        value = Path(path).read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        mine.add(where, f"cannot read {path}: {type(exc).__name__}")
-        return None
-    if not value:
-        mine.add(where, f"{path} is empty")
-    return value or None

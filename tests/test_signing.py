@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 
+from monitor.secrets import Secrets
 from monitor.signing import (
-    Secrets,
     SignatureError,
     Verified,
     sign_hex,
@@ -39,7 +40,8 @@ def test_the_github_vector_signs_to_the_published_digest() -> None:
 
 def test_the_github_vector_verifies_with_x_hub_signature_256() -> None:
     headers = {"x-hub-signature-256": "sha256=" + GITHUB_HEX}
-    assert verify("github", [GITHUB_SECRET], GITHUB_BODY, headers, now=0) == Verified()
+    verified = verify("github", [GITHUB_SECRET], GITHUB_BODY, headers, now=0)
+    assert verified == Verified(body_sha256=hashlib.sha256(GITHUB_BODY).hexdigest())
 
 
 @pytest.mark.parametrize("value", [GITHUB_HEX, "sha256=" + GITHUB_HEX, GITHUB_HEX.upper()])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -40,11 +41,12 @@ def test_a_page_without_a_webhook_section_takes_no_webhooks(tmp_path: Path) -> N
 def test_a_signed_section_reads_its_secrets_from_yaml_files_and_the_environment(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "one").write_text("from-a-file\n")
-    (tmp_path / "two").write_text("from-a-FILE-var")
-    env = {"HOOK_A": "from-env", "HOOK_B_FILE": str(tmp_path / "two")}
+    pad = "-" + "x" * 32  # every secret is at least 32 bytes
+    (tmp_path / "one").write_text("from-a-file" + pad + "\n")
+    (tmp_path / "two").write_text("from-a-FILE-var" + pad)
+    env = {"HOOK_A": "from-env" + pad, "HOOK_B_FILE": str(tmp_path / "two")}
     raw = {
-        "secrets": ["literal"],
+        "secrets": ["literal" + pad],
         "secret_files": [str(tmp_path / "one")],
         "secret_env": ["HOOK_A", "HOOK_B"],
     }
@@ -52,7 +54,8 @@ def test_a_signed_section_reads_its_secrets_from_yaml_files_and_the_environment(
     config = parse_webhook_section(raw, problems, env)
     assert problems == []
     assert config is not None and config.mode == "hmac"
-    assert config.secrets.values_ == (b"literal", b"from-a-file", b"from-env", b"from-a-FILE-var")
+    expected = ("literal", "from-a-file", "from-env", "from-a-FILE-var")
+    assert config.secrets.values_ == tuple((name + pad).encode() for name in expected)
 
 
 def test_a_standard_webhooks_section_holds_the_decoded_keys(tmp_path: Path) -> None:
@@ -74,7 +77,9 @@ def test_an_unsigned_section_holds_its_path_token_and_provider_page_id(tmp_path:
 
 
 def test_a_page_stored_for_the_workers_carries_no_secret(tmp_path: Path) -> None:
-    [loaded] = load_pages(write_pages(tmp_path, [page({"secrets": ["hunter2-hunter2"]})]))
+    [loaded] = load_pages(
+        write_pages(tmp_path, [page({"secrets": ["hunter2-hunter2-hunter2-hunter2-hunter2"]})])
+    )
     stored = page_to_json(loaded)
     assert "hunter2" not in stored and "hunter2" not in repr(loaded)
     assert json.loads(stored)["webhook"] is None  # workers never need the webhook settings
@@ -165,3 +170,85 @@ def test_bad_web_settings_are_all_named() -> None:
         load_settings(env)
     named = [p.split(":")[0] for p in failed.value.problems]
     assert named == ["WEBHOOK_MAX_BYTES", "WEBHOOK_RATE_LIMIT", "HEALTH_STALE_AFTER"]
+
+
+def whsec(size: int) -> str:
+    return "whsec_" + base64.b64encode(bytes(range(size))).decode()
+
+
+@pytest.mark.parametrize("scheme", ["hmac", "github"])
+@pytest.mark.parametrize(
+    ("secret", "field"),
+    [("x" * 31, "secrets[0]"), (" " * 40, "secrets[0]"), ("  " + "y" * 31 + "\t", "secrets[0]")],
+    ids=["31-bytes", "whitespace", "31-bytes-in-whitespace"],
+)
+def test_a_signing_secret_under_32_bytes_is_refused_naming_its_field(
+    tmp_path: Path, scheme: str, secret: str, field: str
+) -> None:
+    problems = problems_of(tmp_path, {"scheme": scheme, "secrets": [secret]})
+    where = f"{tmp_path / 'pages.yaml'}: page 'github': field 'webhook.{field}': "
+    assert problems == [
+        where + "a signing secret needs at least 32 bytes (e.g. openssl rand -hex 32)"
+    ]
+
+
+def test_a_short_secret_from_the_environment_is_named_by_its_field_not_shown() -> None:
+    problems: list[str] = []
+    raw = {"scheme": "github", "secret_env": ["HOOK"]}
+    assert parse_webhook_section(raw, problems, {"HOOK": "short-s3cr3t"}) is None
+    assert problems == [
+        "field 'webhook.secret_env[0]': a signing secret needs at least 32 bytes (e.g. openssl rand -hex 32)"
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["hmac", "github"])
+def test_a_signing_secret_of_32_bytes_is_enough(scheme: str) -> None:
+    problems: list[str] = []
+    config = parse_webhook_section({"scheme": scheme, "secrets": ["z" * 32]}, problems, {})
+    assert problems == [] and config is not None
+    assert config.secrets.values_ == (b"z" * 32,)
+
+
+def test_a_standard_webhooks_key_under_24_bytes_is_refused(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, {"scheme": "standard", "secrets": [whsec(23)]})
+    assert [p.split("page 'github': ")[1] for p in problems] == [
+        "field 'webhook.secrets[0]': a whsec_ key must decode to at least 24 bytes"
+    ]
+    assert not any(whsec(23)[6:] in p for p in problems)
+
+
+@pytest.mark.parametrize("size", [24, 32, 64])
+def test_a_standard_webhooks_key_of_24_bytes_or_more_is_taken(size: int) -> None:
+    problems: list[str] = []
+    config = parse_webhook_section({"scheme": "standard", "secrets": [whsec(size)]}, problems, {})
+    assert problems == [] and config is not None
+    assert config.secrets.values_ == (bytes(range(size)),)
+
+
+def test_the_replay_window_and_metrics_token_default_to_a_day_and_none() -> None:
+    web = load_settings({"REDIS_URL": "redis://127.0.0.1:1/0"}).web
+    assert (web.replay_window, web.metrics_token) == (86400, None)
+    env = {
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "WEBHOOK_REPLAY_WINDOW": "3600",
+        "METRICS_TOKEN": "0123456789abcdef",
+    }
+    web = load_settings(env).web
+    assert (web.replay_window, web.metrics_token) == (3600, "0123456789abcdef")
+    assert "0123456789abcdef" not in repr(web)
+    blank = load_settings({"REDIS_URL": "redis://127.0.0.1:1/0", "METRICS_TOKEN": "  "}).web
+    assert blank.metrics_token is None
+
+
+def test_a_bad_replay_window_or_short_metrics_token_is_named_never_shown() -> None:
+    env = {
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "WEBHOOK_REPLAY_WINDOW": "1d",
+        "METRICS_TOKEN": "tiny-t0ken",
+    }
+    with pytest.raises(ConfigError) as failed:
+        load_settings(env)
+    assert failed.value.problems == [
+        "WEBHOOK_REPLAY_WINDOW: '1d' must be whole seconds ≥ 1",
+        "METRICS_TOKEN: must be at least 16 characters",
+    ]

@@ -20,7 +20,7 @@ CAPTURES = {
     "incident": "statuspage/webhook-incident-created-zulip.json",
     "atlassian": "statuspage/webhook-incident-atlassian-docs-example.json",
 }
-HMAC_SECRET = "It's a Secret to Everybody"
+HMAC_SECRET = "It's a Secret to Everybody, 32 bytes or more"  # MIN_HMAC_SECRET
 STANDARD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 TOKEN = "tok_8Qm2x7Rk1Vb9Zp4Lw6Nc3Hs5"
 JSON = "application/json"
