@@ -10,6 +10,7 @@ import itertools
 import socket
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
 import pytest
@@ -74,14 +75,23 @@ def test_a_client_that_trickles_its_body_is_answered_408_and_cut_off(
     assert len(web.queue) == 0
 
 
-def test_a_signed_webhook_is_queued_by_the_gevent_worker(web: Web) -> None:
+def post_signed(port: int, forwarded_for: str) -> int:
     body = capture("component")
-    with closing(http.client.HTTPConnection("127.0.0.1", web.port, timeout=10)) as conn:
-        conn.request("POST", f"/webhook/{PAGE}", body, hmac_headers(body))
-        response = conn.getresponse()
-        assert response.status == 202, response.read()
-    [message] = web.queue.messages()
-    assert message["task"] == "statusmon.ingest" and message["args"][0] == PAGE
+    headers = {**hmac_headers(body), "X-Forwarded-For": forwarded_for}  # its own rate limit
+    with closing(http.client.HTTPConnection("127.0.0.1", port, timeout=10)) as conn:
+        conn.request("POST", f"/webhook/{PAGE}", body, headers)
+        return conn.getresponse().status
+
+
+def test_twenty_signed_webhooks_at_once_are_each_queued_by_the_gevent_worker(web: Web) -> None:
+    # One worker process, monkey-patched by gevent: Flask-Limiter's and the app's Redis clients
+    # and Celery's publish are shared by twenty greenlets at once.
+    senders = [f"192.0.2.{i}" for i in range(20)]
+    with ThreadPoolExecutor(20) as pool:
+        assert list(pool.map(lambda ip: post_signed(web.port, ip), senders)) == [202] * 20
+    messages = web.queue.messages()
+    assert len({m["id"] for m in messages}) == len(messages) == 20
+    assert {(m["task"], m["args"][0]) for m in messages} == {("statusmon.ingest", PAGE)}
 
 
 def test_connections_past_the_cap_wait_until_the_head_timeout_frees_a_place(web: Web) -> None:

@@ -1,12 +1,17 @@
 """Slowloris-style clients for the web process: each trickles its request, one piece every
 `pace` seconds, until the server closes the connection (or answers), or it is told to stop.
 
+Also a measurement against a running web process (docs/reverse-proxy.md):
+
+    python -m tests.support.slow_clients --port 8080 --slow 2 --pace 2
+
 Time is the subject here, so the pacing is a wait on an Event with a timeout; a stopped client
 stops within one pace. Everything is bounded: a client sends at most `pieces` pieces.
 """
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import select
 import socket
@@ -88,3 +93,34 @@ def slow_clients(port: int, count: int, stop: threading.Event, **kw: object) -> 
     for client in clients:
         assert client.connected.wait(5), "a slow client could not connect"
     return clients
+
+
+def main() -> None:
+    args = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    args.add_argument("--port", type=int, default=8080)
+    args.add_argument("--slow", type=int, default=2, help="slow clients")
+    args.add_argument("--pace", type=float, default=2.0, help="seconds between header lines")
+    args.add_argument("--timeout", type=float, default=60.0, help="longest wait for /health")
+    ns = args.parse_args()
+    stop = threading.Event()
+    clients = slow_clients(ns.port, ns.slow, stop, pace=ns.pace)
+    try:
+        for i in range(3):
+            started = time.monotonic()
+            try:
+                answer = timed_get(ns.port, timeout=ns.timeout)
+                print(f"GET /health #{i + 1}: {answer.status} in {answer.seconds:.3f} s")
+            except OSError as exc:
+                print(f"GET /health #{i + 1}: {exc!r} after {time.monotonic() - started:.1f} s")
+        for client in clients:
+            client.join(ns.timeout)
+        cuts = sorted(c.cut_after for c in clients if c.cut_after is not None)
+        if cuts:
+            print(f"slow clients cut off: {len(cuts)}/{ns.slow}, {cuts[0]:.1f}-{cuts[-1]:.1f} s")
+        print(f"still connected: {ns.slow - len(cuts)}")
+    finally:
+        stop.set()
+
+
+if __name__ == "__main__":
+    main()
