@@ -22,7 +22,7 @@ from tests.support.slow_clients import slow_clients, timed_get
 from tests.support.web import capture, hmac_headers
 from tests.support.webproc import PAGE, Web, web_process
 
-HEAD_TIMEOUT, BODY_TIMEOUT, CAP = 2, 2, 30
+HEAD_TIMEOUT, BODY_TIMEOUT, CAP, MAX_BYTES = 2, 2, 30, 4096
 PACE = 0.5  # a slow client's piece every PACE s: it never finishes, and is seen cut within PACE
 
 
@@ -34,6 +34,7 @@ def web(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[We
         "WEB_WORKER_CONNECTIONS": str(CAP),
         "WEB_TRUSTED_PROXIES": "127.0.0.1",
         "WEBHOOK_RATE_LIMIT": "2/minute",
+        "WEBHOOK_MAX_BYTES": str(MAX_BYTES),
     }
     with web_process(tmp_path_factory.mktemp("web"), redis_url, 5, **env) as web:
         yield web
@@ -75,11 +76,12 @@ def test_a_client_that_trickles_its_body_is_answered_408_and_cut_off(
     assert len(web.queue) == 0
 
 
-def post_signed(port: int, forwarded_for: str) -> int:
-    body = capture("component")
+def post_signed(port: int, forwarded_for: str, chunked: bool = False) -> int:
+    body = capture("incident")
     headers = {**hmac_headers(body), "X-Forwarded-For": forwarded_for}  # its own rate limit
+    parts = iter([body[i : i + 1000] for i in range(0, len(body), 1000)])
     with closing(http.client.HTTPConnection("127.0.0.1", port, timeout=10)) as conn:
-        conn.request("POST", f"/webhook/{PAGE}", body, headers)
+        conn.request("POST", f"/webhook/{PAGE}", parts if chunked else body, headers)
         return conn.getresponse().status
 
 
@@ -92,6 +94,25 @@ def test_twenty_signed_webhooks_at_once_are_each_queued_by_the_gevent_worker(web
     messages = web.queue.messages()
     assert len({m["id"] for m in messages}) == len(messages) == 20
     assert {(m["task"], m["args"][0]) for m in messages} == {("statusmon.ingest", PAGE)}
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["declared", "chunked"])
+def test_a_body_over_the_limit_is_refused_413_and_not_queued(web: Web, chunked: bool) -> None:
+    queued = len(web.queue)
+    body = b"[" + b"0," * MAX_BYTES + b"0]"
+    headers = {**hmac_headers(body), "X-Forwarded-For": f"198.18.0.{int(chunked)}"}
+    with closing(http.client.HTTPConnection("127.0.0.1", web.port, timeout=10)) as conn:
+        parts = [body[i : i + 1000] for i in range(0, len(body), 1000)]
+        conn.request("POST", f"/webhook/{PAGE}", iter(parts) if chunked else body, headers)
+        response = conn.getresponse()
+        assert response.status == 413, response.read()
+    assert len(web.queue) == queued
+
+
+def test_a_chunked_webhook_within_the_limit_is_queued_whole(web: Web) -> None:
+    queued = len(web.queue)
+    assert post_signed(web.port, "198.18.1.1", chunked=True) == 202  # the signature held
+    assert len(web.queue) == queued + 1
 
 
 def test_connections_past_the_cap_wait_until_the_head_timeout_frees_a_place(web: Web) -> None:

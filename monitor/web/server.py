@@ -2,9 +2,10 @@
 
 Around the Flask app of monitor.web.ingress, two WSGI layers:
 - BodyDeadline: a request's body (at most WEBHOOK_MAX_BYTES + 1 bytes) is read within
-  WEB_BODY_TIMEOUT seconds of its head, before the app runs; a client that trickles it is
-  answered 408 and its connection closed. The head's own limit is gunicorn's: under the gevent
-  worker `--keep-alive` bounds the wait for a whole request head (WEB_HEADER_TIMEOUT).
+  WEB_BODY_TIMEOUT seconds of its head, before the app runs, and handed to it whole (a chunked
+  one with its length); a client that trickles it is answered 408 and its connection closed.
+  The head's own limit is gunicorn's: under the gevent worker `--keep-alive` bounds the wait
+  for a whole request head (WEB_HEADER_TIMEOUT).
 - TrustedProxies: X-Forwarded-For sets the client address (rate limits, logs) only on requests
   from WEB_TRUSTED_PROXIES (e.g. the nginx in front, docs/reverse-proxy.md); from anyone else
   the header is ignored, so a client cannot choose its own address.
@@ -75,7 +76,10 @@ class BodyDeadline:
             ]
             start_response("408 Request Timeout", headers)
             return Closing(req.get("gunicorn.socket"))
-        req["wsgi.input"] = io.BytesIO(body)  # over the limit: the app sees it, answers 413
+        # The app sees a plain body of known length, however it was sent: over the limit, it
+        # answers 413 (werkzeug would cut a chunked body at the limit without a word).
+        req["wsgi.input"], req["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        req.pop("HTTP_TRANSFER_ENCODING", None)
         return self.app(req, start_response)
 
 
