@@ -165,3 +165,23 @@ def test_each_client_behind_nginx_has_its_own_rate_limit(nginx: Nginx) -> None:
 def test_metrics_are_refused_to_outside_addresses(nginx: Nginx) -> None:
     assert request(nginx.port, "GET", "/metrics", source="127.0.0.2")[0] == 403
     assert request(nginx.port, "GET", "/metrics")[0] == 200
+
+
+def test_the_site_file_passes_nginx_t_inside_debians_own_nginx_conf(tmp_path: Path) -> None:
+    """Installed as docs/reverse-proxy.md says: in sites-enabled, in place of the default site."""
+    binary, debian = nginx_binary(), Path("/etc/nginx")
+    if not (debian / "nginx.conf").exists():
+        pytest.skip("no /etc/nginx/nginx.conf (not Debian's nginx package)")
+    etc = tmp_path / "nginx"
+    shutil.copytree(debian, etc, symlinks=True)
+    main, logs = etc / "nginx.conf", tmp_path / "log"
+    logs.mkdir()
+    text = main.read_text().replace(str(debian), str(etc)).replace("/var/log/nginx", str(logs))
+    main.write_text(text.replace("/run/nginx.pid", str(tmp_path / "nginx.pid")), encoding="utf-8")
+    enabled = etc / "sites-enabled"
+    shutil.rmtree(enabled)
+    enabled.mkdir()
+    shutil.copy(SITE, enabled / "statusmon")
+    argv = [binary, "-t", "-e", str(logs / "error.log"), "-c", str(main)]
+    checked = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
