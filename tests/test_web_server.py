@@ -57,7 +57,7 @@ def test_a_health_check_is_answered_at_once_while_twenty_clients_trickle_their_h
     for client in trickling:
         client.join(HEAD_TIMEOUT + 5)
     cuts = [client.cut_after for client in trickling]
-    assert all(c is not None and HEAD_TIMEOUT - 0.5 <= c <= HEAD_TIMEOUT + 1.0 for c in cuts), cuts
+    assert all(c is not None and HEAD_TIMEOUT - 0.5 <= c <= HEAD_TIMEOUT + 1.5 for c in cuts), cuts
     assert all(client.answer == b"" for client in trickling)  # closed, never served
 
 
@@ -66,14 +66,15 @@ def test_a_client_that_trickles_its_body_is_answered_408_and_cut_off(
 ) -> None:
     head = f"POST /webhook/{PAGE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
     head += "Content-Length: 1000\r\n\r\n{"
+    queued = len(web.queue)
     [client] = slow_clients(web.port, 1, stop, head=head.encode(), piece=b" ", pace=PACE)
     answer = timed_get(web.port, timeout=10)
     assert answer.seconds < 1.0, answer
     client.join(BODY_TIMEOUT + 5)
     assert client.answer.startswith(b"HTTP/1.1 408 "), client.answer
     assert client.cut_after is not None
-    assert BODY_TIMEOUT - 0.5 <= client.cut_after <= BODY_TIMEOUT + 1.0
-    assert len(web.queue) == 0
+    assert BODY_TIMEOUT - 0.5 <= client.cut_after <= BODY_TIMEOUT + 1.5
+    assert len(web.queue) == queued
 
 
 def post_signed(port: int, forwarded_for: str, chunked: bool = False) -> int:
@@ -119,7 +120,7 @@ def test_connections_past_the_cap_wait_until_the_head_timeout_frees_a_place(web:
     idle = [socket.create_connection(("127.0.0.1", web.port)) for _ in range(CAP)]
     try:
         answer = timed_get(web.port, timeout=10)  # accepted only once an idle one is dropped
-        assert HEAD_TIMEOUT - 0.5 <= answer.seconds <= HEAD_TIMEOUT + 1.5, answer
+        assert HEAD_TIMEOUT - 0.5 <= answer.seconds <= HEAD_TIMEOUT + 2.0, answer
     finally:
         for sock in idle:
             sock.close()
