@@ -9,6 +9,7 @@ every other process refuses to start (`broker_url`).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from monitor.pages import ConfigError
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 FORMATS = ("text", "json")
 POOLS = ("threads", "prefork", "solo")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 FLOWER_NEEDS_AUTH = "Flower does not start without it"
 MIN_METRICS_TOKEN = 16
 
@@ -32,7 +34,11 @@ class WebSettings:
 
     host: str = "127.0.0.1"  # WEB_HOST
     port: int = 8080  # PORT
-    workers: int = 2  # WEB_CONCURRENCY
+    workers: int = 2  # WEB_CONCURRENCY: gunicorn gevent workers (processes)
+    connections: int = 1000  # WEB_WORKER_CONNECTIONS: open connections per worker, at most
+    header_timeout: int = 5  # WEB_HEADER_TIMEOUT: seconds for a request's head (and keep-alive)
+    body_timeout: float = 10.0  # WEB_BODY_TIMEOUT: seconds for a body, once its head is in
+    trusted_proxies: tuple[Network, ...] = ()  # WEB_TRUSTED_PROXIES: whose X-Forwarded-For counts
     max_bytes: int = 1 << 20  # WEBHOOK_MAX_BYTES: a webhook body's limit
     rate_limit: str = "120/minute"  # WEBHOOK_RATE_LIMIT, per source address
     stale_after: float = 60.0  # HEALTH_STALE_AFTER: seconds since a role was seen before 503
@@ -105,6 +111,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             host=read.env.get("WEB_HOST", "127.0.0.1"),
             port=read.whole("PORT", 8080, high=65535),
             workers=read.whole("WEB_CONCURRENCY", 2, high=1024),
+            connections=read.whole("WEB_WORKER_CONNECTIONS", 1000, high=100_000),
+            header_timeout=read.whole("WEB_HEADER_TIMEOUT", 5, high=3600),
+            body_timeout=read.number("WEB_BODY_TIMEOUT", 10.0),
+            trusted_proxies=_networks(read, "WEB_TRUSTED_PROXIES"),
             max_bytes=read.whole("WEBHOOK_MAX_BYTES", 1 << 20, what="a positive whole number"),
             rate_limit=_rate(read),
             stale_after=float(read.whole("HEALTH_STALE_AFTER", 60, what="whole seconds ≥ 1")),
@@ -147,3 +157,16 @@ def _rate(read: Reader) -> str:
     except ValueError:
         read.problems.append(f"WEBHOOK_RATE_LIMIT: {rate!r} is not a rate like 120/minute")
     return rate
+
+
+def _networks(read: Reader, key: str) -> tuple[Network, ...]:
+    """Comma-separated addresses or CIDR networks; blank: none."""
+    found = []
+    for item in read.env.get(key, "").split(","):
+        if not item.strip():
+            continue
+        try:
+            found.append(ipaddress.ip_network(item.strip(), strict=False))
+        except ValueError:
+            read.problems.append(f"{key}: {item.strip()!r} is not an address or network")
+    return tuple(found)

@@ -81,15 +81,25 @@ def _beat(s: Settings) -> list[str]:
 
 
 def _web(s: Settings) -> list[str]:
-    bind = f"{s.web.host}:{s.web.port}"
-    return [sys.executable, "-m", "gunicorn", "--bind", bind] + [
+    # gevent workers: a connection is a greenlet, so clients that trickle their requests hold
+    # connections (at most WEB_WORKER_CONNECTIONS per worker, each for at most the head's or
+    # the body's timeout), never a worker; long-lived streams stay cheap (docs/reverse-proxy.md).
+    web = s.web
+    return [sys.executable, "-m", "gunicorn", "--bind", f"{web.host}:{web.port}"] + [
         "--workers",
-        str(s.web.workers),
+        str(web.workers),
+        "--worker-class",
+        "gevent",
+        "--worker-connections",
+        str(web.connections),
+        "--keep-alive",  # under gevent: the wait for each request's whole head, idle or not
+        str(web.header_timeout),
         "--log-level",
         _level(s),
         "--logger-class",
         "monitor.web.weblog.GunicornLogger",  # gunicorn's own lines in our text/JSON format
-        "monitor.web.ingress:create_app()",
+        "--no-control-socket",  # else every gunicorn on a host shares ~/.gunicorn/gunicorn.ctl
+        "monitor.web.server:app()",  # the ingress app behind the body deadline (last: bench)
     ]
 
 
