@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import itertools
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -78,7 +79,10 @@ def test_a_client_that_trickles_its_body_is_answered_408_and_cut_off(
 
 
 def post_signed(port: int, forwarded_for: str, chunked: bool = False) -> int:
-    body = capture("incident")
+    """A signed webhook of its own (a body no other post repeats: replays are refused)."""
+    payload = json.loads(capture("incident"))
+    payload["meta"] = {"sender": forwarded_for, "chunked": chunked}
+    body = json.dumps(payload).encode()
     headers = {**hmac_headers(body), "X-Forwarded-For": forwarded_for}  # its own rate limit
     parts = iter([body[i : i + 1000] for i in range(0, len(body), 1000)])
     with closing(http.client.HTTPConnection("127.0.0.1", port, timeout=10)) as conn:
