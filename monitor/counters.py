@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import ParamSpec, get_args
@@ -31,6 +32,8 @@ WEBHOOK_REASONS = {  # ingress refusal status -> `reason` label: a fixed set, ne
     429: "rate_limited",
     503: "queue_unavailable",
 }
+DELIVERY_LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600, 43200)  # seconds
+DELIVERY_OUTCOMES = ("delivered", "failed", "dead")
 INF = "+Inf"
 
 
@@ -105,14 +108,37 @@ def record_delivery(
 
 
 @best_effort
-def observe_lag(r: redis.Redis, seconds: float) -> None:
-    """Provider publish time -> printed. Buckets are stored non-cumulative, summed at scrape."""
+def observe_lag(
+    r: redis.Redis, seconds: float, key: str = keys.METRICS_LAG, buckets: tuple[float, ...] = ()
+) -> None:
+    """Provider publish time -> printed (or, with `key`, printed -> a channel accepted it).
+    Buckets are stored non-cumulative, summed at scrape."""
     seconds = max(0.0, seconds)
-    bucket = next((le(b) for b in LAG_BUCKETS if seconds <= b), INF)
+    bucket = next((le(b) for b in buckets or LAG_BUCKETS if seconds <= b), INF)
     with r.pipeline(transaction=True) as p:  # a scrape never sees the count without the sum
-        p.hincrby(keys.METRICS_LAG, bucket, 1)
-        p.hincrbyfloat(keys.METRICS_LAG, "sum", seconds)
+        p.hincrby(key, bucket, 1)
+        p.hincrbyfloat(key, "sum", seconds)
         p.execute()
+
+
+@best_effort
+def record_channel(
+    r: redis.Redis, channel: str, outcome: str, lag: float | None = None, error: str = ""
+) -> None:
+    """One delivery attempt's outcome (delivered, failed: to be retried, dead), the channel's
+    status for `statusmon channels status`, and on delivery its lag since the line printed."""
+    now = str(time.time())
+    with r.pipeline(transaction=False) as p:
+        p.hincrby(keys.METRICS_DELIVERIES, f"{channel}|{outcome}", 1)
+        if outcome == "delivered":
+            p.hset(keys.CHANNEL_STATUS, f"{channel}|last_success", now)
+        else:
+            p.hincrby(keys.CHANNEL_STATUS, f"{channel}|failures", 1)
+            p.hset(keys.CHANNEL_STATUS, f"{channel}|last_failure", now)
+            p.hset(keys.CHANNEL_STATUS, f"{channel}|last_error", error[:300])
+        p.execute()
+    if lag is not None:
+        observe_lag(r, lag, keys.METRICS_DELIVERY_LAG, DELIVERY_LAG_BUCKETS)
 
 
 def le(bound: float) -> str:

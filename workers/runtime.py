@@ -12,7 +12,9 @@ import redis
 from celery import Task
 from celery.signals import celeryd_init
 
-from monitor import keys, store
+from monitor import keys, routing, store
+from monitor.channel_config import ChannelConfig, load_channels
+from monitor.eventlog import Recorder
 from monitor.events import StatusEvent
 from monitor.fetch import new_session
 from monitor.output import render
@@ -45,6 +47,29 @@ class RuntimeTask(Task):  # type: ignore[misc]
         return Poller(
             self.redis, new_session(self.settings.poll_fetchers), self.settings.fetch_timeout
         )
+
+    @cached_property
+    def channels(self) -> dict[str, ChannelConfig]:
+        """pages.yaml's channels, read once per process (secrets stay in this process)."""
+        if not os.path.exists(self.settings.pages_path):
+            return {}
+        return {c.name: c for c in load_channels(self.settings.pages_path)}
+
+    @cached_property
+    def recorder(self) -> Recorder:
+        """The notifier's mark: log the event and file the deliveries its routing wants."""
+        return Recorder(self.settings.tz, self.settings.events_retention_days, self.route)
+
+    def route(self, event: StatusEvent) -> list[str]:
+        if not self.channels:
+            return []
+        state = store.load_state(self.redis, event.page_id)
+        refs, severity = routing.refs(state, event), routing.severity(state, event)
+        return [
+            name
+            for name, channel in self.channels.items()
+            if channel.route.wants(event, refs, severity) and channel.sender.wants(event)
+        ]
 
     # The status stream: the process's original stdout, taken over by `take_stdout`.
     stream: TextIO = sys.stdout

@@ -1,0 +1,44 @@
+"""Thin delivery tasks: one `deliver` per (channel, event), on the `deliver` queue.
+
+The notifier sends one right after it printed and logged the event; the beat tick sends the
+rest from the due set (retries, rate-limited ones, any the notifier did not send). Either may
+arrive twice: monitor.delivery's claim sends each delivery once. Retries are never Celery
+countdowns (see monitor.delivery).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import redis
+
+from monitor import delivery
+from monitor.sending import attempt
+from workers.celery_app import app
+from workers.runtime import RuntimeTask
+
+log = logging.getLogger("statusmon.tasks")
+
+
+@app.task(name="statusmon.deliver", base=RuntimeTask, bind=True, ignore_result=True)
+def deliver(self: RuntimeTask, channel: str, dedup_key: str) -> str:
+    config = self.channels.get(channel)
+    if config is None:  # removed from pages.yaml: leave it due, a restarted worker may know it
+        log.warning("channel %s: not configured in this process; delivery left due", channel)
+        return "unknown_channel"
+    s = self.settings
+    return attempt(self.redis, config, dedup_key, s.tz, s.retry_schedule, s.delivery_deadline)
+
+
+def send_now(channels: list[str], dedup_key: str) -> None:
+    for channel in channels:
+        deliver.apply_async((channel, dedup_key))
+
+
+def send_due_deliveries(r: redis.Redis, deadline: float) -> int:
+    """Send a task for each delivery due now (called by the beat tick)."""
+    due = delivery.claim_due(r, time.time(), deadline + delivery.LEASE_MARGIN)
+    for channel, dedup_key in due:
+        deliver.apply_async((channel, dedup_key))
+    return len(due)
