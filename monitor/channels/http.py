@@ -72,7 +72,7 @@ def post(url: str, body: bytes, deadline: float, headers: Mapping[str, str]) -> 
     sent = {"User-Agent": USER_AGENT, **headers}
     with Watchdog(conn, deadline) as watchdog:
         try:
-            conn.request("POST", parts.request_uri, body=body, headers=sent)
+            conn.request("POST", parts.request_uri, body=body, headers=sent, preload_content=False)
             response = conn.getresponse()
             text = response.read(MAX_ANSWER).decode("utf-8", "replace")
             code, retry_after = response.status, _retry_after(response.headers.get("Retry-After"))

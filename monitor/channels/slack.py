@@ -29,34 +29,26 @@ def cut(value: str, limit: int) -> str:
 def payload(message: Message) -> dict[str, Any]:
     first, second = message.lines
     event = message.event
-    section = f"*{message.status_words}*"
-    if message.text != message.status_words:
-        section += f"\n{message.text}"
+    words = message.status_words
+    rest = message.text.removeprefix(words).removeprefix(" - ")
+    section = f"*{words}*" + (f" - {rest}" if rest else "")
+    when = event.occurred_at.astimezone(message.tz).strftime("%Y-%m-%d %H:%M:%S")
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": cut(message.title, HEADER_MAX)}},
         {"type": "section", "text": {"type": "mrkdwn", "text": cut(section, SECTION_MAX)}},
         {
             "type": "context",
-            "elements": [{"type": "mrkdwn", "text": cut(first.split("] ", 1)[0] + "]", 300)}],
+            "elements": [{"type": "mrkdwn", "text": cut(f"{event.page_name} · {when}", 300)}],
         },
     ]
     if event.url:
+        button = {"type": "plain_text", "text": "Open the incident"}
         blocks.append(
-            {
-                "type": "actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "text": {"type": "plain_text", "text": "Open the incident"},
-                        "url": event.url,
-                    }
-                ],
-            }
+            {"type": "actions", "elements": [{"type": "button", "text": button, "url": event.url}]}
         )
-    colour = f"#{message.colour:06x}"
     return {
         "text": cut(f"{first}\n{second}", TEXT_MAX),
-        "attachments": [{"color": colour, "blocks": blocks}],
+        "attachments": [{"color": f"#{message.colour:06x}", "blocks": blocks}],
     }
 
 
