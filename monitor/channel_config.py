@@ -27,8 +27,10 @@ from typing import Any
 from monitor.channels import channel_types
 from monitor.channels.base import Problems, Sender
 from monitor.config import read_file
+from monitor.events import StatusEvent
 from monitor.pages import ConfigError
-from monitor.routing import Route, parse_route
+from monitor.routing import Route, parse_route, refs, severity
+from monitor.state import PageState
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _COMMON = {"type", "routing", "rate", "burst"}
@@ -42,6 +44,12 @@ class ChannelConfig:
     route: Route
     rate: float  # messages per second, shared by every worker (monitor.ratelimit)
     burst: int
+
+    def wants(self, event: StatusEvent, state: PageState | None) -> bool:
+        """Its routing takes the event (`state`: the page's, for component names and
+        severity), and its type sends such events."""
+        found = self.route.wants(event, refs(state, event), severity(state, event))
+        return found and self.sender.wants(event)
 
 
 def load_channels(path: str | Path, env: Mapping[str, str] | None = None) -> list[ChannelConfig]:

@@ -15,6 +15,7 @@ from monitor import store
 from monitor.adapters import get_adapter, registry
 from monitor.adapters.base import Adapter
 from monitor.cli import config_check, processes
+from monitor.cli.channels import add_parser as add_channels_parser
 from monitor.cli.events import add_parser as add_events_parser
 from monitor.cli.pages import add_parsers as add_pages_parsers
 from monitor.cli.run import run
@@ -84,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     add_pages_parsers(pages_sub)  # catalog, add
     add_simulate_parser(sub)
     add_events_parser(sub)
+    add_channels_parser(sub)
     return parser
 
 
