@@ -202,3 +202,50 @@ def test_a_worker_killed_mid_delivery_delivers_it_later_with_the_same_id(system:
     wait_state(system, "live", event.dedup_key, "delivered", timeout=90)  # after the lease
     first, second = system.hooks.at("/live")[-2:]
     assert first.body == second.body and second.status == 200
+
+
+def test_replay_sends_logged_events_once_unless_forced(system: System) -> None:
+    system.hooks.on("/flaky", receivers.standard_webhooks(SECRET))
+    event = on_page("flaky", "replayed")
+    system.notify(event)
+    wait_state(system, "flaky", event.dedup_key, "delivered")
+    sent = len(system.hooks.at("/flaky"))
+    out = system.statusmon("channels", "replay", "flaky", "--since", "1h")
+    assert out.startswith("flaky: 0 events to send; ")
+    assert "sent or on their way already (--force sends them again)" in out
+    out = system.statusmon("channels", "replay", "flaky", "--since", "1h", "--force")
+    replayed = int(out.split()[1])
+    assert replayed >= 1
+    got = system.hooks.wait("/flaky", sent + replayed, timeout=60)
+    assert event.dedup_key in {r.headers["webhook-id"] for r in got[sent:]}
+    assert all(r.status == 200 for r in got[sent:])
+
+
+def test_channels_test_sends_a_marked_message_and_reports_the_answer(system: System) -> None:
+    system.hooks.on("/flaky", receivers.standard_webhooks(SECRET))
+    before = len(system.hooks.at("/flaky"))
+    assert system.statusmon("channels", "test", "flaky") == "flaky: accepted: HTTP 200\n"
+    (got,) = system.hooks.at("/flaky")[before:]
+    assert got.json()["test"] is True and got.headers["webhook-id"].startswith("test_")
+    system.hooks.on("/picky", lambda body, headers: (410, "gone"))
+    done = statusmon(
+        "channels",
+        "test",
+        "picky",
+        **{
+            "MONITOR_PAGES": system.env["MONITOR_PAGES"],
+            "HOOK_SECRET": SECRET,
+            "SLACK_URL": "http://x",
+        },
+    )
+    assert (done.returncode, done.stdout) == (1, "picky: refused: HTTP 410: gone\n")
+
+
+def test_channels_list_shows_each_channel_with_its_type_rate_and_routing(system: System) -> None:
+    assert system.statusmon("channels", "list").splitlines() == [
+        "flaky\twebhook\t10/s\tpages flaky; kinds incident,component,maintenance",
+        "limited\twebhook\t10/s\tpages limited; kinds incident,component,maintenance",
+        "dead\twebhook\t10/s\tpages dead,both; kinds incident,component,maintenance",
+        "live\tslack\t50/s\tpages both,kill*; kinds incident,component,maintenance",
+        "picky\twebhook\t10/s\tpages picky; kinds incident,component,maintenance; ≥ major_outage; no resolutions",
+    ]
