@@ -16,6 +16,7 @@ from monitor.channels.slack import SlackSender
 from monitor.channels.webhook import WebhookSender
 from monitor.cli.config_check import main
 from monitor.pages import ConfigError
+from monitor.settings import RETRY_SCHEDULE, load_settings
 
 WHSEC = "whsec_" + base64.b64encode(b"key").decode()
 ENV = {
@@ -155,3 +156,33 @@ def test_config_check_validates_the_channels_and_counts_them(
     assert main({"MONITOR_PAGES": str(pages), **ENV}) == 0
     assert capsys.readouterr().out == f"{pages}: 1 pages, 1 channels OK\n"
     assert [c.name for c in load_channels(pages, ENV)] == ["ops"]
+
+
+def test_delivery_settings_are_read_and_bad_ones_named() -> None:
+    s = load_settings(
+        {
+            "EVENTS_RETENTION_DAYS": "7",
+            "DELIVERY_RETRY_SCHEDULE": "1, 2.5,60",
+            "DELIVERY_DEADLINE": "3",
+        }
+    )
+    assert (s.events_retention_days, s.retry_schedule, s.delivery_deadline) == (
+        7,
+        (1.0, 2.5, 60.0),
+        3.0,
+    )
+    assert load_settings({}).retry_schedule == RETRY_SCHEDULE
+    assert sum(RETRY_SCHEDULE) < 86400  # the last attempt comes within a day
+    with pytest.raises(ConfigError) as caught:
+        load_settings(
+            {
+                "EVENTS_RETENTION_DAYS": "0",
+                "DELIVERY_RETRY_SCHEDULE": "5,soon",
+                "DELIVERY_DEADLINE": "-1",
+            }
+        )
+    assert caught.value.problems == [
+        "EVENTS_RETENTION_DAYS: '0' must be a whole number from 1 to 36500",
+        "DELIVERY_RETRY_SCHEDULE: '5,soon' must be seconds separated by commas (e.g. 5,30,120)",
+        "DELIVERY_DEADLINE: '-1' must be a positive number",
+    ]

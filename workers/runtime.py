@@ -12,7 +12,7 @@ import redis
 from celery import Task
 from celery.signals import celeryd_init
 
-from monitor import keys, routing, store
+from monitor import keys, store
 from monitor.channel_config import ChannelConfig, load_channels
 from monitor.eventlog import Recorder
 from monitor.events import StatusEvent
@@ -64,12 +64,7 @@ class RuntimeTask(Task):  # type: ignore[misc]
         if not self.channels:
             return []
         state = store.load_state(self.redis, event.page_id)
-        refs, severity = routing.refs(state, event), routing.severity(state, event)
-        return [
-            name
-            for name, channel in self.channels.items()
-            if channel.route.wants(event, refs, severity) and channel.sender.wants(event)
-        ]
+        return [name for name, c in self.channels.items() if c.wants(event, state)]
 
     # The status stream: the process's original stdout, taken over by `take_stdout`.
     stream: TextIO = sys.stdout
