@@ -5,7 +5,7 @@
       url: https://hooks.example.com/statusmon     # or url_env: NAME (a URL carrying a token)
       secret_env: STATUSMON_WEBHOOK_SECRET          # whsec_<base64>; optional (unsigned)
 
-Body: {"type": "statusmon.event.v1", "test": false, "printed_at": …, "data": <the event as
+Body: {"type": "statusmon.event.v1", "test": false, "data": <the event as
 `--format json` prints it>}. Headers: `webhook-id` (the event's dedup key: the same on every
 retry and replay, so a receiver dedups on it), `webhook-timestamp` (unix seconds) and
 `webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`.
