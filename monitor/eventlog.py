@@ -122,13 +122,16 @@ def read(
     limit: int | None = None,
 ) -> list[Entry]:
     """Entries printed since `since` (all kept if None), oldest first; with `limit`, the
-    newest `limit` of them."""
+    newest `limit` of them (read from the end: a long log is not scanned for them)."""
     start = "-" if since is None else f"{int(since.timestamp() * 1000)}-0"
+    rows = _scan(r, start) if not limit else _scan_back(r, start)
     found: list[Entry] = []
-    for entry_id, fields in _scan(r, start):
+    for entry_id, fields in rows:
         if page is None or fields.get("page") == page:
             found.append(parse_entry(entry_id, fields))
-    return found[-limit:] if limit else found
+            if limit and len(found) == limit:
+                break
+    return found[::-1] if limit else found
 
 
 def _scan(r: redis.Redis, start: str, batch: int = 1000) -> Iterator[tuple[str, dict[str, str]]]:
@@ -138,6 +141,18 @@ def _scan(r: redis.Redis, start: str, batch: int = 1000) -> Iterator[tuple[str, 
         if len(chunk) < batch:
             return
         start = "(" + chunk[-1][0]
+
+
+def _scan_back(
+    r: redis.Redis, start: str, batch: int = 1000
+) -> Iterator[tuple[str, dict[str, str]]]:
+    end = "+"
+    while True:
+        chunk = cast(Raw, r.xrevrange(keys.EVENTS, end, start, count=batch))
+        yield from chunk
+        if len(chunk) < batch:
+            return
+        end = "(" + chunk[-1][0]
 
 
 def follow(

@@ -17,10 +17,11 @@ local held = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens = tonumber(held[1]) or burst
 local at = tonumber(held[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - at) * rate) - 1
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens),
+  'at', string.format('%.6f', now))
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 if tokens >= 0 then return '0' end
-return tostring(-tokens / rate)
+return string.format('%.6f', -tokens / rate)
 """
 
 

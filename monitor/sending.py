@@ -62,11 +62,21 @@ def attempt(
                 delivery.postpone(r, channel.name, dedup_key, time.time() + wait, slot=True)
                 return "postponed"
             time.sleep(wait)
-        answer = channel.sender.send(message(r, entry.event, tz), deadline)
+        answer = _send(channel, message(r, entry.event, tz), deadline)
     finally:
         if failing:
             r.delete(busy)
     return record(r, channel.name, dedup_key, begun, answer, entry.printed_at, schedule)
+
+
+def _send(channel: ChannelConfig, msg: Message, deadline: float) -> Answer:
+    """A sender's bug is one failed attempt (retried, then dead-lettered), not a delivery
+    stuck in `sending` that every lease begins again."""
+    try:
+        return channel.sender.send(msg, deadline)
+    except Exception as exc:
+        log.exception("channel %s: sending failed", channel.name)
+        return Answer(False, f"error in statusmon: {type(exc).__name__}", retryable=True)
 
 
 def record(

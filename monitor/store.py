@@ -6,7 +6,8 @@ The other writers, each owning one structure and saying so in its docstring: mon
 event's claim), monitor.eventlog (the event log and the deliveries its mark files),
 monitor.delivery (each delivery, the due set, dead letters), monitor.ratelimit and
 monitor.sending (a channel's bucket and marks), monitor.ingest (replayed webhook ids, the hint
-throttle) and monitor.counters (the metrics hashes, each channel's status). Every key is named in monitor.keys.
+throttle) and monitor.counters (the metrics hashes, each channel's status). Every key is
+named in monitor.keys.
 """
 
 from __future__ import annotations

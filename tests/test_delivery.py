@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -167,3 +168,18 @@ def test_a_failing_channel_sends_one_attempt_at_a_time(r: store.Redis, hooks: Re
     r.delete(keys.channel_busy("ops"))
     assert send(r, ops, key) == "delivered"
     assert not r.exists(keys.channel_suspect("ops"))  # a success clears it
+
+
+class Broken:
+    def wants(self, event: object) -> bool:
+        return True
+
+    def send(self, message: object, deadline: float) -> object:
+        raise KeyError("a bug in a sender")
+
+
+def test_a_bug_in_a_sender_is_a_failed_attempt_not_a_stuck_delivery(r: store.Redis) -> None:
+    broken = replace(channel("http://127.0.0.1:9/"), sender=Broken())  # type: ignore[arg-type]
+    key = printed(r, "ops")
+    assert send(r, broken, key) == "retry"
+    assert r.hget(keys.delivery("ops", key), "last_error") == "error in statusmon: KeyError"

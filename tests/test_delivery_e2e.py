@@ -249,3 +249,23 @@ def test_channels_list_shows_each_channel_with_its_type_rate_and_routing(system:
         "live\tslack\t50/s\tpages both,kill*; kinds incident,component,maintenance",
         "picky\twebhook\t10/s\tpages picky; kinds incident,component,maintenance; ≥ major_outage; no resolutions",
     ]
+
+
+def test_a_worker_with_a_bad_channels_section_stops_at_start_naming_the_problem(
+    tmp_path: Path, redis_url: str
+) -> None:
+    pages = tmp_path / "pages.yaml"
+    pages.write_text("pages: []\nchannels:\n  ops: {type: slack, url_env: NOT_SET_ANYWHERE}\n")
+    env = {
+        **os.environ,
+        "MONITOR_PAGES": str(pages),
+        "REDIS_URL": redis_url.rsplit("/", 1)[0] + "/8",
+    }
+    worker = celery_proc("worker", env, tmp_path).start()
+    assert worker.process is not None
+    assert worker.process.wait(60) == 2
+    worker.stop()
+    assert (
+        f"statusmon: {pages}: channel 'ops': field 'url_env': "
+        "environment variable NOT_SET_ANYWHERE (or NOT_SET_ANYWHERE_FILE) is not set"
+    ) in worker.log_path.read_text()

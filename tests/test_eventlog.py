@@ -134,6 +134,7 @@ def test_read_filters_by_page_time_and_keeps_the_newest_under_a_limit(r: store.R
         )
     assert [e.event.update_id for e in eventlog.read(r, page="gh")] == ["u1", "u3"]
     assert [e.event.update_id for e in eventlog.read(r, limit=2)] == ["u3", "u4"]
+    assert [e.event.update_id for e in eventlog.read(r, page="gh", limit=1)] == ["u3"]
     assert eventlog.read(r, since=datetime.now(UTC) + timedelta(minutes=1)) == []
 
 

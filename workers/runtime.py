@@ -18,6 +18,7 @@ from monitor.eventlog import Recorder
 from monitor.events import StatusEvent
 from monitor.fetch import new_session
 from monitor.output import render
+from monitor.pages import ConfigError
 from monitor.poll import Poller
 from monitor.settings import Settings, load_settings
 
@@ -50,10 +51,9 @@ class RuntimeTask(Task):  # type: ignore[misc]
 
     @cached_property
     def channels(self) -> dict[str, ChannelConfig]:
-        """pages.yaml's channels, read once per process (secrets stay in this process)."""
-        if not os.path.exists(self.settings.pages_path):
-            return {}
-        return {c.name: c for c in load_channels(self.settings.pages_path)}
+        """pages.yaml's channels, read once per process (secrets stay in this process);
+        checked when the worker starts (`_channels_are_valid`)."""
+        return channels_of(self.settings)
 
     @cached_property
     def recorder(self) -> Recorder:
@@ -72,6 +72,24 @@ class RuntimeTask(Task):  # type: ignore[misc]
     def write_line(self, event: StatusEvent) -> None:
         self.stream.write(render(event, self.settings.tz, self.settings.output_format) + "\n")
         self.stream.flush()
+
+
+def channels_of(settings: Settings) -> dict[str, ChannelConfig]:
+    if not os.path.exists(settings.pages_path):
+        return {}
+    return {c.name: c for c in load_channels(settings.pages_path)}
+
+
+@celeryd_init.connect
+def _channels_are_valid(**_: Any) -> None:
+    """A bad `channels:` section stops the worker at start (SystemExit passes Celery's signal
+    dispatch), rather than failing every event after its line is printed."""
+    try:
+        channels_of(load_settings())
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"statusmon: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def take_stdout() -> None:

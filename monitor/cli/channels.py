@@ -15,6 +15,8 @@ from monitor.cli.events import since
 from monitor.events import StatusEvent
 from monitor.settings import Settings
 
+SHOWN = 10  # newest dead letters listed per channel
+
 
 def add_parser(sub: Any) -> None:
     channels = sub.add_parser("channels", help="where printed events are also sent")
@@ -103,8 +105,11 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
                 f"  last error ({_when(held.get(f'{name}|last_failure'))}): "
                 f"{held[f'{name}|last_error']}"
             )
-        for _, key, error in (d for d in dead if d[0] == name):
+        mine = [d for d in dead if d[0] == name]
+        for _, key, error in mine[-SHOWN:]:
             print(f"  dead: {key}: {error}")
+        if len(mine) > SHOWN:
+            print(f"  … and {len(mine) - SHOWN} older dead letters")
     return 0
 
 

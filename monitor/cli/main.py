@@ -14,6 +14,7 @@ from pathlib import Path
 from monitor import store
 from monitor.adapters import get_adapter, registry
 from monitor.adapters.base import Adapter
+from monitor.channel_config import load_channels
 from monitor.cli import config_check, processes
 from monitor.cli.channels import add_parser as add_channels_parser
 from monitor.cli.events import add_parser as add_events_parser
@@ -91,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     load_pages(settings.pages_path)  # fail before starting anything
+    load_channels(settings.pages_path)
     if args.format:
         settings = replace(settings, output_format=args.format)
     return run(settings)
