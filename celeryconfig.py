@@ -24,6 +24,7 @@ task_routes = {
     "statusmon.poll_pages": {"queue": POLL_QUEUE},
     "statusmon.notify": {"queue": NOTIFY_QUEUE},
     "statusmon.deliver": {"queue": DELIVER_QUEUE},  # a slow channel never delays a line
+    "statusmon.deliver_event": {"queue": DELIVER_QUEUE},
 }
 task_default_queue = POLL_QUEUE
 

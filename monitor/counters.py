@@ -108,16 +108,13 @@ def record_delivery(
 
 
 @best_effort
-def observe_lag(
-    r: redis.Redis, seconds: float, key: str = keys.METRICS_LAG, buckets: tuple[float, ...] = ()
-) -> None:
-    """Provider publish time -> printed (or, with `key`, printed -> a channel accepted it).
-    Buckets are stored non-cumulative, summed at scrape."""
+def observe_lag(r: redis.Redis, seconds: float) -> None:
+    """Provider publish time -> printed. Buckets are stored non-cumulative, summed at scrape."""
     seconds = max(0.0, seconds)
-    bucket = next((le(b) for b in buckets or LAG_BUCKETS if seconds <= b), INF)
+    bucket = next((le(b) for b in LAG_BUCKETS if seconds <= b), INF)
     with r.pipeline(transaction=True) as p:  # a scrape never sees the count without the sum
-        p.hincrby(key, bucket, 1)
-        p.hincrbyfloat(key, "sum", seconds)
+        p.hincrby(keys.METRICS_LAG, bucket, 1)
+        p.hincrbyfloat(keys.METRICS_LAG, "sum", seconds)
         p.execute()
 
 
@@ -126,9 +123,10 @@ def record_channel(
     r: redis.Redis, channel: str, outcome: str, lag: float | None = None, error: str = ""
 ) -> None:
     """One delivery attempt's outcome (delivered, failed: to be retried, dead), the channel's
-    status for `statusmon channels status`, and on delivery its lag since the line printed."""
+    status for `statusmon channels status`, and on delivery its lag since the line printed
+    (buckets non-cumulative, as observe_lag's), in one round trip."""
     now = str(time.time())
-    with r.pipeline(transaction=False) as p:
+    with r.pipeline(transaction=True) as p:  # a scrape never sees a lag count without its sum
         p.hincrby(keys.METRICS_DELIVERIES, f"{channel}|{outcome}", 1)
         if outcome == "delivered":
             p.hset(keys.CHANNEL_STATUS, f"{channel}|last_success", now)
@@ -136,9 +134,12 @@ def record_channel(
             p.hincrby(keys.CHANNEL_STATUS, f"{channel}|failures", 1)
             p.hset(keys.CHANNEL_STATUS, f"{channel}|last_failure", now)
             p.hset(keys.CHANNEL_STATUS, f"{channel}|last_error", error[:300])
+        if lag is not None:
+            lag = max(0.0, lag)
+            bucket = next((le(b) for b in DELIVERY_LAG_BUCKETS if lag <= b), INF)
+            p.hincrby(keys.METRICS_DELIVERY_LAG, bucket, 1)
+            p.hincrbyfloat(keys.METRICS_DELIVERY_LAG, "sum", lag)
         p.execute()
-    if lag is not None:
-        observe_lag(r, lag, keys.METRICS_DELIVERY_LAG, DELIVERY_LAG_BUCKETS)
 
 
 def le(bound: float) -> str:

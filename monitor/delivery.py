@@ -24,7 +24,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import redis
 
@@ -47,8 +47,15 @@ local lease = now + tonumber(ARGV[3])
 redis.call('HSET', KEYS[1], 'state', 'sending', 'lease', tostring(lease))
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 redis.call('ZADD', KEYS[2], lease, ARGV[1])
-local f = redis.call('HMGET', KEYS[1], 'entry', 'printed_at', 'slot')
-return {'go', tostring(attempts), f[1] or '', f[2] or '', f[3] or ''}
+local f = redis.call('HMGET', KEYS[1], 'entry', 'printed_at', 'slot', 'severity')
+local found = redis.call('XRANGE', KEYS[3], f[1] or '0-0', f[1] or '0-0')
+local event = ''
+if found[1] then
+  local fields = found[1][2]
+  for i = 1, #fields, 2 do if fields[i] == 'event' then event = fields[i + 1] end end
+end
+return {'go', tostring(attempts), f[1] or '', f[2] or '', f[3] or '', f[4] or '', event,
+  tostring(redis.call('EXISTS', KEYS[4]))}
 """
 
 _POSTPONE = """
@@ -88,12 +95,16 @@ return due
 
 @dataclass(frozen=True)
 class Attempt:
-    """A begun attempt: which one it is, the log entry of its event, and when it was printed."""
+    """A begun attempt: which one it is, its event from the log ("" if trimmed away), when it
+    was printed, what the notifier judged its severity, and whether the channel is failing."""
 
     number: int
     entry: str
     printed_at: str
     slot: float | None  # the rate-limit slot an earlier postpone reserved for it
+    severity: str
+    event: str  # the log entry's `event` field (the --format json object)
+    failing: bool  # the channel's last attempt failed (keys.channel_suspect)
 
 
 def member(channel: str, dedup_key: str) -> str:
@@ -106,9 +117,11 @@ def begin(r: redis.Redis, channel: str, dedup_key: str, deadline: float) -> Atte
         list[str],
         r.eval(
             _BEGIN,
-            2,
+            4,
             keys.delivery(channel, dedup_key),
             keys.DELIVERIES_DUE,
+            keys.EVENTS,
+            keys.channel_suspect(channel),
             member(channel, dedup_key),
             time.time(),
             deadline + LEASE_MARGIN,
@@ -116,8 +129,9 @@ def begin(r: redis.Redis, channel: str, dedup_key: str, deadline: float) -> Atte
     )
     if found[0] != "go":
         return found[0]
-    number, entry, printed_at, slot = found[1:]
-    return Attempt(int(number), entry, printed_at, float(slot) if slot else None)
+    number, entry, printed_at, slot, severity, event, failing = found[1:]
+    held = float(slot) if slot else None
+    return Attempt(int(number), entry, printed_at, held, severity, event, failing == "1")
 
 
 def postpone(r: redis.Redis, channel: str, dedup_key: str, at: float, slot: bool) -> None:
@@ -178,14 +192,21 @@ def dead_letters(r: redis.Redis, channel: str | None = None) -> list[tuple[str, 
 
 
 def reset(
-    r: redis.Redis, channel: str, dedup_key: str, entry: str, printed_at: str, ttl: int
+    r: redis.Redis,
+    channel: str,
+    dedup_key: str,
+    entry: str,
+    printed_at: str,
+    severity: str,
+    ttl: int,
 ) -> bool:
     """File a delivery of a logged event anew (`channels replay`): False if one exists."""
     key = keys.delivery(channel, dedup_key)
     if not r.hsetnx(key, "state", PENDING):
         return False
     with r.pipeline() as p:
-        p.hset(key, mapping={"entry": entry, "printed_at": printed_at, "attempts": 0})
+        fields = {"entry": entry, "printed_at": printed_at, "attempts": 0, "severity": severity}
+        p.hset(key, mapping=cast(Any, fields))
         p.expire(key, ttl)
         p.zadd(keys.DELIVERIES_DUE, {member(channel, dedup_key): time.time()})
         p.execute()

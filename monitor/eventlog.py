@@ -28,17 +28,18 @@ from monitor.events import StatusEvent
 from monitor.output import render_json
 
 # KEYS: event key, stream, due set; ARGV: printed, ttl, minid, event, page, printed_at, due,
-# delivery ttl, dedup key, delivery key prefix, channel names…
+# delivery ttl, dedup key, delivery key prefix, severity, channel names…
 _MARK = """
 redis.replicate_commands()
 if redis.call('GET', KEYS[1]) == ARGV[1] then return false end
 local id = redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[3], '*',
   'event', ARGV[4], 'page', ARGV[5], 'printed_at', ARGV[6])
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-for i = 11, #ARGV do
+for i = 12, #ARGV do
   local key = ARGV[10] .. ARGV[i] .. ':' .. ARGV[9]
   if redis.call('HSETNX', key, 'state', 'pending') == 1 then
-    redis.call('HSET', key, 'entry', id, 'printed_at', ARGV[6], 'attempts', 0)
+    redis.call('HSET', key, 'entry', id, 'printed_at', ARGV[6], 'attempts', 0,
+      'severity', ARGV[11])
     redis.call('EXPIRE', key, ARGV[8])
     redis.call('ZADD', KEYS[3], 'NX', ARGV[7], ARGV[i] .. '|' .. ARGV[9])
   end
@@ -57,13 +58,14 @@ class Entry:
 class Recorder:
     """Marks an event printed: append to the log, set PRINTED, file its deliveries, atomically.
 
-    `route(event)` names the channels that want the event (monitor.routing)."""
+    `route(event)` names the channels that want the event and its severity now (monitor.routing):
+    a delivery keeps it, so its attempts need not read the page state again."""
 
     def __init__(
         self,
         tz: ZoneInfo,
         retention_days: int,
-        route: Callable[[StatusEvent], list[str]] = lambda event: [],
+        route: Callable[[StatusEvent], tuple[list[str], str]] = lambda event: ([], "unknown"),
         grace: float = 60.0,
     ) -> None:
         self.tz, self.retention, self.route = tz, retention_days * 86400, route
@@ -73,7 +75,7 @@ class Recorder:
     def mark(self, r: redis.Redis, event: StatusEvent, dedup_ttl: int) -> str | None:
         """The new entry's id; None if the event was marked printed already."""
         now = time.time()
-        self.channels = self.route(event)
+        self.channels, severity = self.route(event)
         entry = r.eval(
             _MARK,
             3,
@@ -90,6 +92,7 @@ class Recorder:
             dedup_ttl,  # a delivery is remembered as long as the printed event
             event.dedup_key,
             keys.DELIVERY_PREFIX,
+            severity,
             *self.channels,
         )
         return None if entry is None else str(entry)

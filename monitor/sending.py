@@ -28,6 +28,7 @@ SUSPECT_TTL = 3600
 
 
 def message(r: redis.Redis, event: StatusEvent, tz: ZoneInfo, test: bool = False) -> Message:
+    """The event as channels render it, its severity judged from the page state now."""
     state = store.load_state(r, event.page_id)
     return Message(event, routing.severity(state, event), tz, test)
 
@@ -45,14 +46,15 @@ def attempt(
     begun = delivery.begin(r, channel.name, dedup_key, deadline)
     if isinstance(begun, str):
         return begun
-    entry = eventlog.get(r, begun.entry)
-    if entry is None:
+    if not begun.event:
         delivery.finish(r, channel.name, dedup_key, "dead", "the event is no longer in the log")
         counters.record_channel(r, channel.name, "dead")
         return "dead"
+    entry = eventlog.parse_entry(
+        begun.entry, {"event": begun.event, "printed_at": begun.printed_at}
+    )
     busy = keys.channel_busy(channel.name)
-    failing = bool(r.exists(keys.channel_suspect(channel.name)))
-    if failing and not r.set(busy, dedup_key, nx=True, px=int((deadline + 5) * 1000)):
+    if begun.failing and not r.set(busy, dedup_key, nx=True, px=int((deadline + 5) * 1000)):
         delivery.postpone(r, channel.name, dedup_key, time.time() + BUSY_RETRY, slot=False)
         return "postponed"
     try:
@@ -62,9 +64,13 @@ def attempt(
                 delivery.postpone(r, channel.name, dedup_key, time.time() + wait, slot=True)
                 return "postponed"
             time.sleep(wait)
-        answer = _send(channel, message(r, entry.event, tz), deadline)
+        if begun.severity:
+            msg = Message(entry.event, begun.severity, tz)
+        else:
+            msg = message(r, entry.event, tz)
+        answer = _send(channel, msg, deadline)
     finally:
-        if failing:
+        if begun.failing:
             r.delete(busy)
     return record(r, channel.name, dedup_key, begun, answer, entry.printed_at, schedule)
 
@@ -91,7 +97,8 @@ def record(
     now = time.time()
     if answer.ok:
         delivery.finish(r, name, dedup_key, "delivered")
-        r.delete(keys.channel_suspect(name))
+        if begun.failing:
+            r.delete(keys.channel_suspect(name))
         counters.record_channel(r, name, "delivered", now - printed_at.timestamp())
         return "delivered"
     r.set(keys.channel_suspect(name), "1", ex=SUSPECT_TTL)

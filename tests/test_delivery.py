@@ -44,7 +44,11 @@ def channel(url: str, name: str = "ops", rate: float = 100.0, burst: int = 10) -
 def printed(r: store.Redis, *channels: str) -> str:
     """Print and log event(), filing a delivery to each channel; its dedup key."""
     deliver(
-        r, event(), lambda e: None, 3600, recorder=Recorder(UTC_ZONE, 90, lambda e: list(channels))
+        r,
+        event(),
+        lambda e: None,
+        3600,
+        recorder=Recorder(UTC_ZONE, 90, lambda e: (list(channels), "major_outage")),
     )
     return event().dedup_key
 

@@ -44,7 +44,7 @@ def event(update: str = "u1", page: str = "gh", body: str = "Looking.") -> Statu
 
 
 def recorder(channels: list[str] | None = None, retention: int = 90) -> Recorder:
-    return Recorder(UTC_ZONE, retention, lambda e: list(channels or []))
+    return Recorder(UTC_ZONE, retention, lambda e: (list(channels or []), "partial_outage"))
 
 
 def test_a_printed_event_is_logged_once_with_its_json_and_when_it_was_printed(
@@ -106,6 +106,7 @@ def test_the_mark_files_one_pending_delivery_per_channel_that_wants_the_event(
     (entry,) = eventlog.read(r)
     held = r.hgetall(keys.delivery("ops", event().dedup_key))
     assert held["state"] == "pending" and held["entry"] == entry.id and held["attempts"] == "0"
+    assert held["severity"] == "partial_outage"  # kept: attempts do not read the page state
     assert 3590 < r.ttl(keys.delivery("ops", event().dedup_key)) <= 3600
     assert delivery.begin(r, "pager", event().dedup_key, 10) != "missing"
 

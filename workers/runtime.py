@@ -12,7 +12,7 @@ import redis
 from celery import Task
 from celery.signals import celeryd_init
 
-from monitor import keys, store
+from monitor import keys, routing, store
 from monitor.channel_config import ChannelConfig, load_channels
 from monitor.eventlog import Recorder
 from monitor.events import StatusEvent
@@ -60,11 +60,13 @@ class RuntimeTask(Task):  # type: ignore[misc]
         """The notifier's mark: log the event and file the deliveries its routing wants."""
         return Recorder(self.settings.tz, self.settings.events_retention_days, self.route)
 
-    def route(self, event: StatusEvent) -> list[str]:
+    def route(self, event: StatusEvent) -> tuple[list[str], str]:
+        """The channels that want the event, and its severity (for their colours, paging)."""
         if not self.channels:
-            return []
+            return [], ""
         state = store.load_state(self.redis, event.page_id)
-        return [name for name, c in self.channels.items() if c.wants(event, state)]
+        wanted = [name for name, c in self.channels.items() if c.wants(event, state)]
+        return wanted, routing.severity(state, event)
 
     # The status stream: the process's original stdout, taken over by `take_stdout`.
     stream: TextIO = sys.stdout

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from monitor import delivery, eventlog, keys, store
+from monitor import delivery, eventlog, keys, routing, store
 from monitor.channel_config import ChannelConfig, load_channels
 from monitor.channels.base import Message
 from monitor.cli.events import since
@@ -127,12 +127,16 @@ def _replay(args: argparse.Namespace, settings: Settings) -> int:
     filed = skipped = 0
     for entry in eventlog.read(r, args.since):
         event = entry.event
-        if not channel.wants(event, store.load_state(r, event.page_id)):
+        state = store.load_state(r, event.page_id)
+        if not channel.wants(event, state):
             continue
         if args.force:
             r.delete(keys.delivery(channel.name, event.dedup_key))
         printed = entry.printed_at.isoformat()
-        if delivery.reset(r, channel.name, event.dedup_key, entry.id, printed, settings.dedup_ttl):
+        severity = routing.severity(state, event)
+        if delivery.reset(
+            r, channel.name, event.dedup_key, entry.id, printed, severity, settings.dedup_ttl
+        ):
             filed += 1
         else:
             skipped += 1
