@@ -92,7 +92,10 @@ def notify(self: RuntimeTask, event_data: dict[str, Any]) -> str:
         raise self.retry(countdown=min(WRITE_RETRY_CAP, 2**self.request.retries)) from exc
     counters.record_delivery(self.redis, event, outcome)
     if outcome == "printed":  # the fast path; the tick sends any the notifier did not
-        send_now(self.recorder.channels, event.dedup_key)
+        try:
+            send_now(self.recorder.channels, event.dedup_key)
+        except Exception as exc:  # printed and filed: the tick sends them after their grace
+            log.warning("event %s: deliveries left to the tick (%s)", event.dedup_key, exc)
     if outcome == "in_flight":  # another notifier holds the claim: look again once it expired
         raise self.retry(countdown=keys.CLAIM_TTL)
     return outcome
