@@ -61,7 +61,7 @@ class System:
             "PYTHONUNBUFFERED": "1",
         }
         self.tmp = tmp
-        self.app = Celery("e2e", broker=self.url)
+        self.app = Celery("e2e", broker=self.url, set_as_current=False)  # the suite keeps its own
         self.app.config_from_object("celeryconfig")
         self.redis = store.connect(self.url)
         self.redis.flushdb()
