@@ -4,7 +4,7 @@ The broker (and result backend) is REDIS_URL, set by workers.celery_app from
 monitor.settings, the one place the environment is read.
 """
 
-from monitor.keys import CONTROL_QUEUE, NOTIFY_QUEUE, POLL_QUEUE
+from monitor.keys import CONTROL_QUEUE, DELIVER_QUEUE, NOTIFY_QUEUE, POLL_QUEUE
 
 # Results are small (an outcome and the ids of the notify tasks a poll sent) and short-lived:
 # they let Flower, `celery inspect` and the tests follow a poll to its printed lines.
@@ -23,6 +23,8 @@ task_routes = {
     "statusmon.poll": {"queue": POLL_QUEUE},
     "statusmon.poll_pages": {"queue": POLL_QUEUE},
     "statusmon.notify": {"queue": NOTIFY_QUEUE},
+    "statusmon.deliver": {"queue": DELIVER_QUEUE},  # a slow channel never delays a line
+    "statusmon.deliver_event": {"queue": DELIVER_QUEUE},
 }
 task_default_queue = POLL_QUEUE
 

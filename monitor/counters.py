@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import ParamSpec, get_args
@@ -31,6 +32,8 @@ WEBHOOK_REASONS = {  # ingress refusal status -> `reason` label: a fixed set, ne
     429: "rate_limited",
     503: "queue_unavailable",
 }
+DELIVERY_LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600, 43200)  # seconds
+DELIVERY_OUTCOMES = ("delivered", "failed", "dead")
 INF = "+Inf"
 
 
@@ -112,6 +115,30 @@ def observe_lag(r: redis.Redis, seconds: float) -> None:
     with r.pipeline(transaction=True) as p:  # a scrape never sees the count without the sum
         p.hincrby(keys.METRICS_LAG, bucket, 1)
         p.hincrbyfloat(keys.METRICS_LAG, "sum", seconds)
+        p.execute()
+
+
+@best_effort
+def record_channel(
+    r: redis.Redis, channel: str, outcome: str, lag: float | None = None, error: str = ""
+) -> None:
+    """One delivery attempt's outcome (delivered, failed: to be retried, dead), the channel's
+    status for `statusmon channels status`, and on delivery its lag since the line printed
+    (buckets non-cumulative, as observe_lag's), in one round trip."""
+    now = str(time.time())
+    with r.pipeline(transaction=True) as p:  # a scrape never sees a lag count without its sum
+        p.hincrby(keys.METRICS_DELIVERIES, f"{channel}|{outcome}", 1)
+        if outcome == "delivered":
+            p.hset(keys.CHANNEL_STATUS, f"{channel}|last_success", now)
+        else:
+            p.hincrby(keys.CHANNEL_STATUS, f"{channel}|failures", 1)
+            p.hset(keys.CHANNEL_STATUS, f"{channel}|last_failure", now)
+            p.hset(keys.CHANNEL_STATUS, f"{channel}|last_error", error[:300])
+        if lag is not None:
+            lag = max(0.0, lag)
+            bucket = next((le(b) for b in DELIVERY_LAG_BUCKETS if lag <= b), INF)
+            p.hincrby(keys.METRICS_DELIVERY_LAG, bucket, 1)
+            p.hincrbyfloat(keys.METRICS_DELIVERY_LAG, "sum", lag)
         p.execute()
 
 

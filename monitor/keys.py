@@ -10,7 +10,8 @@ PREFIX = "statusmon:"
 CONTROL_QUEUE = "control"  # the tick and webhook ingest: short, never behind a poll backlog
 POLL_QUEUE = "poll"
 NOTIFY_QUEUE = "notify"
-QUEUES = (CONTROL_QUEUE, POLL_QUEUE, NOTIFY_QUEUE)
+DELIVER_QUEUE = "deliver"  # one task per (channel, event): sends to Slack, a webhook, …
+QUEUES = (CONTROL_QUEUE, POLL_QUEUE, NOTIFY_QUEUE, DELIVER_QUEUE)
 # Process roles: a worker's node name is `<role>@host` (monitor/cli/processes.py), and each
 # role's heartbeat is `alive(role)`; beat's is written by the tick.
 POLL_ROLE, NOTIFIER_ROLE, BEAT_ROLE = "poll", "notifier", "beat"
@@ -20,6 +21,12 @@ PAGES = PREFIX + "pages"  # hash: page id -> page config JSON
 SCHEDULE = PREFIX + "schedule"  # sorted set: page id -> next due time (unix seconds)
 RETRIES = PREFIX + "retries"  # sorted set: page id -> time of an early retry after a failure
 INTERVALS = PREFIX + "intervals"  # hash: page id -> poll interval seconds
+
+EVENTS = PREFIX + "events"  # stream: every printed event, trimmed by age (monitor.eventlog)
+DELIVERIES_DUE = PREFIX + "deliveries:due"  # sorted set: "<channel>|<dedup key>" -> due time
+DEAD_LETTERS = PREFIX + "deliveries:dead"  # sorted set: "<channel>|<dedup key>" -> time
+DELIVERY_PREFIX = PREFIX + "delivery:"  # + "<channel>:<dedup key>": see delivery()
+CHANNEL_STATUS = PREFIX + "channels:status"  # hash: "<channel>|<field>" -> value
 
 CLAIM_TTL = 60  # seconds a notifier holds an event before another may print it
 LOCK_TTL = 120  # seconds a poll may hold its page
@@ -60,6 +67,26 @@ def event(dedup_key: str) -> str:
     return f"{PREFIX}event:{dedup_key}"
 
 
+def delivery(channel: str, dedup_key: str) -> str:
+    """hash: one (channel, event) delivery: its state, attempts, last error and the event."""
+    return f"{DELIVERY_PREFIX}{channel}:{dedup_key}"
+
+
+def bucket(channel: str) -> str:
+    """hash: the channel's token bucket (tokens, last refill), shared by every worker."""
+    return f"{PREFIX}bucket:{channel}"
+
+
+def channel_busy(channel: str) -> str:
+    """string: the one attempt in flight to a channel that last failed (monitor.delivery)."""
+    return f"{PREFIX}busy:{channel}"
+
+
+def channel_suspect(channel: str) -> str:
+    """string: set while a channel's last attempt failed; cleared by its next success."""
+    return f"{PREFIX}suspect:{channel}"
+
+
 def alive(role: str) -> str:
     return f"{PREFIX}alive:{role}"
 
@@ -73,6 +100,8 @@ METRICS_NOTIFY = METRICS + "notify"  # hash: notify outcome (printed, duplicate,
 METRICS_WEBHOOK_REJECTIONS = METRICS + "webhook_rejections"  # hash: reason -> count
 METRICS_FILTERED = METRICS + "filtered"  # hash: page id -> events held back by its filters
 METRICS_LAG = METRICS + "lag"  # hash: bucket upper bound ("+Inf" last) -> count, "sum" -> s
+METRICS_DELIVERIES = METRICS + "deliveries"  # hash: "<channel>|<outcome>" -> count
+METRICS_DELIVERY_LAG = METRICS + "delivery_lag"  # hash: like METRICS_LAG, printed -> accepted
 
 
 def body_size(url: str) -> str:

@@ -9,7 +9,9 @@ returns (acks_late, reject_on_worker_lost). Each window and what it costs:
 - killed after the claim, before the write: the claim expires (CLAIM_TTL) and the redelivered
   task prints. Costs a delay (the redelivery, at most the broker's visibility timeout).
 - killed after the write, before the mark: the redelivered task finds the claim expired and
-  prints again. Costs one duplicate line; the only window that can.
+  prints again. Costs one duplicate line; the only window that can. The event log entry and
+  the channels' deliveries are written with the mark, in one Lua script (monitor.eventlog):
+  the reprint appends and files them once, as the mark happens once.
 - the write raises (a closed stream, an unencodable line): the claim is released at once and
   the task retries with back-off, so the line is printed by the retry, never acknowledged
   unprinted.
@@ -26,6 +28,7 @@ from typing import Literal
 import redis
 
 from monitor import keys
+from monitor.eventlog import Recorder
 from monitor.events import StatusEvent
 
 Outcome = Literal["printed", "duplicate", "in_flight"]
@@ -38,7 +41,9 @@ def deliver(
     write: Callable[[StatusEvent], None],
     dedup_ttl: int,
     claim_ttl: int = keys.CLAIM_TTL,
+    recorder: Recorder | None = None,
 ) -> Outcome:
+    """`recorder`: the mark also appends the event to the log and files its deliveries."""
     key = keys.event(event.dedup_key)
     if not r.set(key, CLAIMED, nx=True, ex=claim_ttl):
         # Lost the claim: printed already (drop), or another notifier is printing it right now.
@@ -48,5 +53,8 @@ def deliver(
     except Exception:
         r.delete(key)  # not printed: free the claim for the retry, which prints it
         raise
-    r.set(key, PRINTED, ex=dedup_ttl)
+    if recorder is None:
+        r.set(key, PRINTED, ex=dedup_ttl)
+    else:
+        recorder.mark(r, event, dedup_ttl)
     return "printed"

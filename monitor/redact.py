@@ -15,7 +15,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 REDACTED = "***"
-SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSW|API_?KEY|PRIVATE_?KEY|BASIC_AUTH|CREDENTIAL", re.I)
+SECRET_NAME = re.compile(
+    r"SECRET|TOKEN|PASSW|API_?KEY|PRIVATE_?KEY|BASIC_AUTH|CREDENTIAL"
+    r"|WEBHOOK_?URL|WORKFLOW_?URL|ROUTING_?KEY|APPRISE_?URL",  # channels' secrets (pages.yaml)
+    re.I,
+)
 MIN_SECRET = 4  # shorter values would redact ordinary words
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 _AUTH = re.compile(  # Authorization: Bearer x / 'authorization': 'Basic x' / X-Api-Key=x

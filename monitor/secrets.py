@@ -72,19 +72,25 @@ def read_secrets(
 
 
 def _read(key: str, item: str, env: Mapping[str, str], where: str, problem: Problem) -> str | None:
-    path = item
-    if key == "secret_env":
-        if env.get(item):
-            return env[item]
-        if not env.get(f"{item}_FILE"):
-            problem(where, f"environment variable {item} (or {item}_FILE) is not set")
-            return None
-        path = env[f"{item}_FILE"]
+    value, why = env_secret(item, env) if key == "secret_env" else file_secret(item)
+    if why:
+        problem(where, why)
+    return value
+
+
+def env_secret(name: str, env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """(value, None) from $name, or else from the file named by $name_FILE; (None, problem)
+    if neither gives one. The problem names the variable or file, never a value."""
+    if env.get(name):
+        return env[name], None
+    if not env.get(f"{name}_FILE"):
+        return None, f"environment variable {name} (or {name}_FILE) is not set"
+    return file_secret(env[f"{name}_FILE"])
+
+
+def file_secret(path: str) -> tuple[str | None, str | None]:
     try:
         value = Path(path).read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
-        problem(where, f"cannot read {path}: {type(exc).__name__}")
-        return None
-    if not value:
-        problem(where, f"{path} is empty")
-    return value or None
+        return None, f"cannot read {path}: {type(exc).__name__}"
+    return (value, None) if value else (None, f"{path} is empty")

@@ -26,6 +26,9 @@ POOLS = ("threads", "prefork", "solo")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 FLOWER_NEEDS_AUTH = "Flower does not start without it"
 MIN_METRICS_TOKEN = 16
+# Seconds before each retry of a failed delivery (jittered; a Retry-After that asks for longer
+# wins); after the last one the delivery is a dead letter.
+RETRY_SCHEDULE = (5.0, 30.0, 120.0, 600.0, 1800.0, 3600.0, 10800.0, 21600.0, 43200.0)
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,9 @@ class Settings:
     poll_fetchers: int = 32  # POLL_FETCHERS: threads per worker process polling a batch
     poll_pool: str = "prefork"  # POLL_POOL
     poll_concurrency: int | None = None  # POLL_CONCURRENCY; None: two per usable core, ≤ 8
+    events_retention_days: int = 90  # EVENTS_RETENTION_DAYS: the event log keeps this long
+    retry_schedule: tuple[float, ...] = RETRY_SCHEDULE  # DELIVERY_RETRY_SCHEDULE: "5,30,120"
+    delivery_deadline: float = 10.0  # DELIVERY_DEADLINE: seconds one attempt may take in all
     web: WebSettings = field(default_factory=WebSettings)
     flower: FlowerSettings = field(default_factory=FlowerSettings)
 
@@ -107,6 +113,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         poll_fetchers=read.whole("POLL_FETCHERS", 32),
         poll_pool=read.choice("POLL_POOL", POOLS, "prefork"),
         poll_concurrency=read.whole("POLL_CONCURRENCY", None, high=1024),
+        events_retention_days=read.whole("EVENTS_RETENTION_DAYS", 90, high=36500),
+        retry_schedule=_schedule(read),
+        delivery_deadline=read.number("DELIVERY_DEADLINE", 10.0),
         web=WebSettings(
             host=read.env.get("WEB_HOST", "127.0.0.1"),
             port=read.whole("PORT", 8080, high=65535),
@@ -170,3 +179,19 @@ def _networks(read: Reader, key: str) -> tuple[Network, ...]:
         except ValueError:
             read.problems.append(f"{key}: {item.strip()!r} is not an address or network")
     return tuple(found)
+
+
+def _schedule(read: Reader) -> tuple[float, ...]:
+    raw = read.env.get("DELIVERY_RETRY_SCHEDULE")
+    if raw is None:
+        return RETRY_SCHEDULE
+    try:
+        delays = tuple(float(part) for part in raw.split(","))
+    except ValueError:
+        delays = ()
+    if not delays or any(not 0 < d <= 86400 for d in delays):
+        read.problems.append(
+            f"DELIVERY_RETRY_SCHEDULE: {raw!r} must be seconds separated by commas (e.g. 5,30,120)"
+        )
+        return RETRY_SCHEDULE
+    return delays

@@ -92,14 +92,14 @@ def test_workers_scale_without_name_or_port_clashes(services: dict[str, dict[str
     assert "poll@%h" in processes.command("worker", {})  # one node name per container
 
 
-def test_the_notifier_consumes_notify_and_the_worker_poll(
+def test_the_notifier_consumes_notify_and_the_worker_poll_and_deliver(
     services: dict[str, dict[str, Any]],
 ) -> None:
     def queue(name: str) -> str:
         argv = processes.command(name, {})
         return argv[argv.index("-Q") + 1]
 
-    assert (queue("notifier"), queue("worker")) == ("notify", "control,poll")
+    assert (queue("notifier"), queue("worker")) == ("notify", "control,poll,deliver")
     assert "--pool" in (argv := processes.command("notifier", {})) and "solo" in argv
     assert services["notifier"]["command"] == ["statusmon", "proc", "notifier"]
 

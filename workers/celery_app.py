@@ -19,6 +19,7 @@ app = Celery(
         "workers.logging_setup",
         "workers.tasks",
         "workers.webhook_tasks",
+        "workers.deliver_tasks",
         "workers.heartbeats",
     ],
 )

@@ -12,9 +12,12 @@ import redis
 from celery import Task
 from celery.signals import celeryd_init
 
-from monitor import keys, store
+from monitor import keys, routing, store
+from monitor.channel_config import ChannelConfig, load_channels
+from monitor.eventlog import Recorder
 from monitor.events import StatusEvent
 from monitor.output import render
+from monitor.pages import ConfigError
 from monitor.poll import Poller
 from monitor.session import new_session
 from monitor.settings import Settings, load_settings
@@ -46,12 +49,49 @@ class RuntimeTask(Task):  # type: ignore[misc]
         session = new_session(settings.poll_fetchers, settings.max_body, settings.private_redirects)
         return Poller(self.redis, session, settings.fetch_timeout)
 
+    @cached_property
+    def channels(self) -> dict[str, ChannelConfig]:
+        """pages.yaml's channels, read once per process (secrets stay in this process);
+        checked when the worker starts (`_channels_are_valid`)."""
+        return channels_of(self.settings)
+
+    @cached_property
+    def recorder(self) -> Recorder:
+        """The notifier's mark: log the event and file the deliveries its routing wants."""
+        return Recorder(self.settings.tz, self.settings.events_retention_days, self.route)
+
+    def route(self, event: StatusEvent) -> tuple[list[str], str]:
+        """The channels that want the event, and its severity (for their colours, paging)."""
+        if not self.channels:
+            return [], ""
+        state = store.load_state(self.redis, event.page_id)
+        wanted = [name for name, c in self.channels.items() if c.wants(event, state)]
+        return wanted, routing.severity(state, event)
+
     # The status stream: the process's original stdout, taken over by `take_stdout`.
     stream: TextIO = sys.stdout
 
     def write_line(self, event: StatusEvent) -> None:
         self.stream.write(render(event, self.settings.tz, self.settings.output_format) + "\n")
         self.stream.flush()
+
+
+def channels_of(settings: Settings) -> dict[str, ChannelConfig]:
+    if not os.path.exists(settings.pages_path):
+        return {}
+    return {c.name: c for c in load_channels(settings.pages_path)}
+
+
+@celeryd_init.connect
+def _channels_are_valid(**_: Any) -> None:
+    """A bad `channels:` section stops the worker at start (SystemExit passes Celery's signal
+    dispatch), rather than failing every event after its line is printed."""
+    try:
+        channels_of(load_settings())
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"statusmon: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def take_stdout() -> None:

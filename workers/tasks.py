@@ -1,4 +1,5 @@
-"""Thin tasks: tick (fan out due polls), poll (one page), notify (print one event once)."""
+"""Thin tasks: tick (fan out due polls and deliveries), poll (one page), notify (print one
+event once, log it, hand it to the channels that want it)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from monitor.notify import deliver
 from monitor.registry import load_page
 from monitor.schedule import batches, claim_due, retry
 from workers.celery_app import app
+from workers.deliver_tasks import send_due_deliveries, send_now
 from workers.runtime import RuntimeTask
 
 log = logging.getLogger("statusmon.tasks")
@@ -30,6 +32,7 @@ def tick(self: RuntimeTask) -> int:
         else:
             poll_pages.apply_async((page_ids,), expires=interval)
     store.heartbeat(self.redis, keys.BEAT_ROLE)
+    send_due_deliveries(self.redis, self.settings.delivery_deadline)
     return len(due)
 
 
@@ -82,11 +85,18 @@ def enqueue_events(events: list[StatusEvent]) -> list[str]:
 def notify(self: RuntimeTask, event_data: dict[str, Any]) -> str:
     event = StatusEvent.from_dict(event_data)
     try:
-        outcome = deliver(self.redis, event, self.write_line, self.settings.dedup_ttl)
+        outcome = deliver(
+            self.redis, event, self.write_line, self.settings.dedup_ttl, recorder=self.recorder
+        )
     except Exception as exc:  # not printed, claim released: retry, never acknowledge it unprinted
         log.warning("event %s not printed (%s); retrying", event.dedup_key, type(exc).__name__)
         raise self.retry(countdown=min(WRITE_RETRY_CAP, 2**self.request.retries)) from exc
     counters.record_delivery(self.redis, event, outcome)
+    if outcome == "printed":  # the fast path; the tick sends any the notifier did not
+        try:
+            send_now(self.recorder.channels, event.dedup_key)
+        except Exception as exc:  # printed and filed: the tick sends them after their grace
+            log.warning("event %s: deliveries left to the tick (%s)", event.dedup_key, exc)
     if outcome == "in_flight":  # another notifier holds the claim: look again once it expired
         raise self.retry(countdown=keys.CLAIM_TTL)
     return outcome

@@ -1,4 +1,5 @@
-"""`statusmon config check`: pages.yaml and the environment, one line per problem.
+"""`statusmon config check`: pages.yaml (pages, channels) and the environment, one line per
+problem.
 
 The same two loaders every process runs at start (monitor.config, monitor.settings), so it
 refuses exactly what a process would refuse. Secret values are never echoed.
@@ -10,6 +11,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from monitor.channel_config import load_channels
 from monitor.config import load_pages
 from monitor.pages import ConfigError
 from monitor.settings import load_settings
@@ -17,7 +19,12 @@ from monitor.settings import load_settings
 
 def check(env: Mapping[str, str], pages_path: str | Path) -> list[str]:
     problems: list[str] = []
-    for load in (lambda: load_pages(pages_path), lambda: load_settings(env)):
+    loaders = (
+        lambda: load_pages(pages_path),
+        lambda: load_channels(pages_path, env),
+        lambda: load_settings(env),
+    )
+    for load in loaders:
         try:
             load()
         except ConfigError as exc:
@@ -33,5 +40,7 @@ def main(env: Mapping[str, str]) -> int:
         print(f"statusmon: {problem}", file=sys.stderr)
     if problems:
         return 2
-    print(f"{pages_path}: {len(load_pages(pages_path))} pages OK")
+    channels = len(load_channels(pages_path, env))
+    also = f", {channels} channels" if channels else ""
+    print(f"{pages_path}: {len(load_pages(pages_path))} pages{also} OK")
     return 0

@@ -12,7 +12,10 @@ import time
 from dataclasses import replace
 
 from monitor import store
+from monitor.channel_config import load_channels
 from monitor.cli import config_check, processes
+from monitor.cli.channels import add_parser as add_channels_parser
+from monitor.cli.events import add_parser as add_events_parser
 from monitor.cli.inspect import add_parsers as add_inspect_parsers
 from monitor.cli.pages import add_parsers as add_pages_parsers
 from monitor.cli.run import run
@@ -67,11 +70,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_pages_parsers(pages_sub)  # catalog, add
     add_simulate_parser(sub)
+    add_events_parser(sub)
+    add_channels_parser(sub)
     return parser
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     load_pages(settings.pages_path)  # fail before starting anything
+    load_channels(settings.pages_path)
     if args.format:
         settings = replace(settings, output_format=args.format)
     return run(settings)

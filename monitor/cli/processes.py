@@ -8,7 +8,14 @@ import sys
 from collections.abc import Callable, Mapping
 
 from monitor.env import basic_auth_problem
-from monitor.keys import CONTROL_QUEUE, NOTIFIER_ROLE, NOTIFY_QUEUE, POLL_QUEUE, POLL_ROLE
+from monitor.keys import (
+    CONTROL_QUEUE,
+    DELIVER_QUEUE,
+    NOTIFIER_ROLE,
+    NOTIFY_QUEUE,
+    POLL_QUEUE,
+    POLL_ROLE,
+)
 from monitor.pages import ConfigError
 from monitor.settings import FLOWER_NEEDS_AUTH, Settings, load_settings
 
@@ -45,7 +52,7 @@ def _worker(s: Settings) -> list[str]:
     queue = [
         "worker",
         "-Q",
-        f"{CONTROL_QUEUE},{POLL_QUEUE}",
+        f"{CONTROL_QUEUE},{POLL_QUEUE},{DELIVER_QUEUE}",
         "-n",
         f"{POLL_ROLE}@%h",
         "-l",

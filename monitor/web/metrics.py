@@ -19,6 +19,7 @@ from prometheus_client.core import (
 
 from monitor import keys, store
 from monitor.counters import EVENT_KINDS, INF, LAG_BUCKETS, OUTCOMES, le
+from monitor.web.delivery_metrics import DeliveryCollector
 
 log = logging.getLogger("statusmon.metrics")
 # The classic text format, which generate_latest writes; every Prometheus version reads it.
@@ -137,6 +138,7 @@ def metrics_blueprint(redis_url: str) -> Blueprint:
     """GET /metrics in Prometheus text format, read from the Redis at `redis_url`."""
     registry = CollectorRegistry()
     registry.register(StatusmonCollector(store.connect(redis_url)))
+    registry.register(DeliveryCollector(store.connect(redis_url)))
     blueprint = Blueprint("metrics", __name__)
 
     @blueprint.get("/metrics")
