@@ -172,3 +172,18 @@ def test_a_webhook_waits_for_a_busy_page_and_emits_nothing_if_it_stays_busy(
     events = ingest(r, page, payload, emitted.extend, datetime.now(UTC), lock_wait=0.2)
     assert [e.update_id for e in events] == ["drfcwbnpxnr6"] and emitted == events
     assert [e.source for e in events] == ["webhook"]
+
+
+def test_a_webhook_whose_title_is_cut_inside_an_emoji_prints_once_with_a_replacement(
+    client: FlaskClient, workers: Workers
+) -> None:
+    name = "incident"
+    payload = json.loads(capture(name))
+    for update in payload["incident"]["incident_updates"]:
+        update["body"] = "Errors \ud83d"  # a lone surrogate: valid JSON, no UTF-8
+    body = json.dumps(payload).encode()  # ensure_ascii: spelled \\ud83d, as a sender would
+    before = len(workers.notifier.lines)
+    printed, _ = post(client, name, body)
+    assert printed == ["printed"]
+    lines = workers.notifier.wait_lines(before + 2)[before:]
+    assert "Errors \ufffd" in " ".join(lines) and "\ud83d" not in " ".join(lines)
