@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="run worker, notifier, beat and web on this machine")
     run.add_argument("--format", choices=FORMATS, help="status line format (default: text)")
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="every process's log on stderr too (as LOG_LEVEL=DEBUG)",
+    )
     run.set_defaults(func=_run)
     check = sub.add_parser("check", help="fetch a page once and print its platform and state")
     check.add_argument("url")
@@ -89,7 +94,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     load_pages(settings.pages_path)  # fail before starting anything
     if args.format:
         settings = replace(settings, output_format=args.format)
-    return run(settings)
+    return run(settings, verbose=args.verbose)
 
 
 def _parse(args: argparse.Namespace, settings: Settings) -> int:
