@@ -1,0 +1,113 @@
+"""`statusmon run` as a user starts it, and the process tree it leaves, read from /proc."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import requests
+
+from tests.support.procs import Proc
+
+T = TypeVar("T")
+
+
+def start_run(tmp_path: Path, pages_url: str, port: int, name: str = "run", **extra: str) -> Proc:
+    """`statusmon run` on one Statuspage page, with its data in tmp_path/data; its stdout is
+    collected line by line, its stderr (the console) goes to tmp_path/<name>.log."""
+    pages_file = tmp_path / "pages.yaml"
+    pages_file.write_text(
+        f"pages:\n  - id: claude\n    name: Claude\n    url: {pages_url}\n"
+        "    kind: statuspage\n    interval: 5\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "LOG_LEVEL")}
+    env.update(
+        MONITOR_PAGES=str(pages_file),
+        MONITOR_DATA=str(tmp_path / "data"),
+        PYTHONUNBUFFERED="1",
+        POLL_CONCURRENCY="2",
+        PORT=str(port),
+        **extra,
+    )
+    argv = [sys.executable, "-m", "monitor", "run"]
+    return Proc(name, argv, env, tmp_path).start()
+
+
+def console(proc: Proc) -> str:
+    """What the run wrote on stderr."""
+    return proc.log_path.read_text(errors="replace") if proc.log_path.exists() else ""
+
+
+def wait_for(what: str, check: Callable[[], T | None], timeout: float = 90) -> T:
+    """check() until it returns something truthy, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout} s")
+        threading.Event().wait(0.1)
+
+
+def health(port: int, timeout: float = 60) -> dict[str, object]:
+    """The web process's /health, once it answers."""
+
+    def answer() -> dict[str, object] | None:
+        try:
+            return dict(requests.get(f"http://127.0.0.1:{port}/health", timeout=2).json())
+        except requests.ConnectionError:
+            return None
+
+    return wait_for("/health", answer, timeout)
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """Every living process under `pid` (children, theirs, …): pid -> command line."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and alive(int(entry)):
+            parent = _stat(int(entry))
+            if parent is not None:
+                parents.setdefault(parent[1], []).append(int(entry))
+    found: dict[int, str] = {}
+    todo = [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found[child] = cmdline(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running or sleeping: a zombie has ended (its parent has yet to reap it)."""
+    stat = _stat(pid)
+    return stat is not None and stat[0] != "Z"
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+    except OSError:
+        return ""
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return fields[0], int(fields[1])
+
+
+def one(pids: dict[int, str], word: str) -> int | None:
+    """The pid of the process whose command line holds `word`, if exactly one does (a
+    Celery main process, not its pool: the pool's children have the same command line)."""
+    matches = [p for p, cmd in pids.items() if word in cmd]
+    tops = [p for p in matches if (_stat(p) or ("", 0))[1] not in matches]
+    return tops[0] if len(tops) == 1 else None
