@@ -89,6 +89,8 @@ class Child:
 
     def start(self) -> None:
         self.due = None
+        if self.output is not None:
+            self.output.flush()  # the last process's half line; the new one starts unseen
         self.process = self.spawn()
 
     def running(self) -> bool:

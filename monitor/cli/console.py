@@ -60,10 +60,12 @@ class ChildOutput:
             self.line(raw.decode("utf-8", "replace").rstrip("\r"))
 
     def flush(self) -> None:
-        """The end of the output: a last line without its newline is still a line."""
+        """The end of the output: a last line without its newline is still a line. What
+        comes next (a new process) starts unseen, until its first loud record."""
         if self._partial:
             self.line(self._partial.decode("utf-8", "replace"))
             self._partial = b""
+        self._showing = False
 
     def line(self, text: str) -> None:
         self._file.emit(logging.makeLogRecord({"msg": text, "args": None}))

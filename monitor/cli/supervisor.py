@@ -21,7 +21,7 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 
-from monitor.cli.children import CRASH_LIMIT, CRASH_WINDOW, Child
+from monitor.cli.children import Child
 
 log = logging.getLogger("statusmon.run")
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -65,6 +65,9 @@ class Supervisor:
             signal.set_wakeup_fd(old_fd)
             for sig, handler in old.items():
                 signal.signal(sig, handler)
+            self._selector.close()
+            self._wake_r.close()
+            self._wake_w.close()
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         if self.stop_signal is not None:
@@ -115,7 +118,8 @@ class Supervisor:
         why = f" (last line: {last})" if last else ""
         where = f"; its log: {child.log_path}" if child.log_path else ""
         if delay is None:
-            loop = f"{child.name} exited {CRASH_LIMIT} times in {CRASH_WINDOW:.0f} s{why}{where}"
+            limit, window = child.restarts.limit, child.restarts.window
+            loop = f"{child.name} exited {limit} times in {window:.0f} s{why}{where}"
             if not child.optional:
                 raise CrashLoop(f"{loop}; stopping everything")
             log.error("%s; not starting it again, the rest keeps running", loop)
