@@ -100,7 +100,7 @@ def test_a_redis_left_by_a_crashed_run_is_stopped_before_the_next_run_starts_its
     assert embedded.servers_on(folder) == []
 
 
-def test_a_killed_child_and_a_killed_redis_are_started_again_and_lines_keep_coming(
+def test_killed_children_and_a_killed_redis_are_started_again_and_lines_keep_coming(
     tmp_path: Path, pages: PageServer
 ) -> None:
     outage(pages)
@@ -109,10 +109,16 @@ def test_a_killed_child_and_a_killed_redis_are_started_again_and_lines_keep_comi
         run.wait_lines(2, timeout=90)
         tree = all_up(run)
         notifier, redis = one(tree, "-Q notify"), one(tree, "redis-server")
-        assert notifier and redis
+        worker = one(tree, "-Q control,poll")
+        assert notifier and redis and worker
+        pool = [p for p, cmd in tree.items() if "-Q control,poll" in cmd and p != worker]
         os.kill(notifier, signal.SIGKILL)
+        os.kill(worker, signal.SIGKILL)  # its prefork pool is not left behind
         wait_for("notifier restarted", lambda: _other(run, "-Q notify", notifier))
+        wait_for("worker restarted", lambda: _other(run, "-Q control,poll", worker))
+        gone(dict.fromkeys(pool, ""), timeout=10)
         assert "notifier was killed by SIGKILL" in console(run)
+        assert "worker was killed by SIGKILL" in console(run)
         os.kill(redis, signal.SIGKILL)
         again = wait_for("redis restarted", lambda: _other(run, "redis-server", redis))
         assert _port(tree[redis]) == _port(descendants(_pid(run))[again])  # same address

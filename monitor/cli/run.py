@@ -45,20 +45,11 @@ def _run(settings: Settings, data: Path, names: tuple[str, ...], verbose: bool) 
     env = dict(os.environ)
     env["MONITOR_DATA"] = str(data)
     env.setdefault("MONITOR_FORMAT", settings.output_format)
-    children: list[Child] = []
-    if settings.redis_url:
-        log.info("Redis: REDIS_URL")
-    else:
-        redis = embedded.EmbeddedRedis(data / "redis", logs / "redis.log")
-        redis.start()  # before the others, which need it; a failure here ends the run
+    redis = (
+        None if settings.redis_url else embedded.EmbeddedRedis(data / "redis", logs / "redis.log")
+    )
+    if redis is not None:
         env["REDIS_URL"] = redis.url
-        children.append(redis.child)
-        log.info(
-            "Redis: embedded, %s, data in %s, password in %s",
-            redis.shown_url,
-            data / "redis",
-            data / "redis" / embedded.PASSWORD_FILE,
-        )
     if "web" in names and not _port_free(settings.web.host, settings.web.port):
         log.warning(
             "port %d is in use: set PORT to a free port; webhooks, /health and /metrics are"
@@ -67,10 +58,27 @@ def _run(settings: Settings, data: Path, names: tuple[str, ...], verbose: bool) 
         )
         names = tuple(n for n in names if n != "web")
     prefix = settings.log_format != "json"
-    for name in names:
+    children: list[Child] = []
+    for name in names:  # every command first: a ConfigError before anything starts
         output = ChildOutput(name, logs / f"{name}.log", sys.stderr, verbose, prefix)
         spawn = spawn_command(processes.command(name, env), env, name == STATUS_STREAM)
         children.append(Child(name, spawn, output, optional=name in OPTIONAL))
+    if redis is None:
+        log.info("Redis: REDIS_URL")
+    else:
+        try:
+            redis.start()  # before the others, which need it
+        except (OSError, RuntimeError) as exc:
+            log.error("the embedded Redis did not start: %s", exc)
+            return 1
+        children.insert(0, redis.child)
+        folder = data / "redis"
+        log.info(
+            "Redis: embedded, %s, data in %s, password in %s",
+            redis.shown_url,
+            folder,
+            folder / embedded.PASSWORD_FILE,
+        )
     log.info("starting %s; logs in %s/<name>.log", ", ".join(names), logs)
     if "web" in names:
         base = f"http://{_shown_host(settings.web.host)}:{settings.web.port}"
