@@ -127,7 +127,8 @@ def test_killed_children_and_a_killed_redis_are_started_again_and_lines_keep_com
     finally:
         assert run.stop(signal.SIGINT, timeout=90) == 0, console(run)
     assert records(lines)[1].endswith("| Status: Operational (was Major Outage)")
-    assert "redis was killed by SIGKILL" in console(run)
+    redis_log = tmp_path / "data" / "logs" / "redis.log"
+    assert re.search(f"redis was killed by SIGKILL .*its log: {redis_log}", console(run))
 
 
 def test_a_web_port_in_use_is_named_with_its_fix_and_polls_still_print(

@@ -15,6 +15,7 @@ import subprocess
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from monitor.cli.console import ChildOutput
 from monitor.cli.lifeline import tie_to
@@ -67,7 +68,8 @@ def spawn_command(argv: list[str], env: Mapping[str, str], status_stream: bool) 
 class Child:
     name: str
     spawn: Spawn
-    output: ChildOutput | None  # None: the process writes its log file itself (Redis)
+    output: ChildOutput | None  # None: the process writes `log_file` itself (Redis)
+    log_file: Path | None = None
     optional: bool = False  # the run goes on without it (the web process)
     stop_timeout: float = 30.0
     process: subprocess.Popen[bytes] | None = None
@@ -77,7 +79,22 @@ class Child:
 
     @property
     def log_path(self) -> str:
-        return str(self.output.path) if self.output else ""
+        path = self.output.path if self.output else self.log_file
+        return str(path) if path else ""
+
+    def last_line(self) -> str:
+        """The last line it wrote: why it stopped, often."""
+        if self.output is not None:
+            return self.output.last_line
+        if self.log_file is None:
+            return ""
+        try:
+            with open(self.log_file, "rb") as log:
+                log.seek(max(0, log.seek(0, os.SEEK_END) - 4096))
+                lines = log.read().decode("utf-8", "replace").strip().splitlines()
+        except OSError:
+            return ""
+        return lines[-1].strip() if lines else ""
 
     @property
     def pipe(self) -> int | None:

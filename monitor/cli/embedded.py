@@ -120,7 +120,7 @@ class EmbeddedRedis:
         self.folder, self.log_path = folder, log_path
         self.password = password(folder)
         self.port = redis_server.free_port()
-        self.child = Child("redis", self._spawn, None, stop_timeout=60)
+        self.child = Child("redis", self._spawn, None, log_path, stop_timeout=60)
         self.url = f"redis://:{self.password}@127.0.0.1:{self.port}/0"
         self.shown_url = f"redis://127.0.0.1:{self.port}/0"
 

@@ -5,7 +5,7 @@ One thread on purpose: every child is forked by it, so each child's lifeline (PR
 follows the forking thread) lasts as long as the supervisor. SIGINT, SIGTERM and SIGHUP stop
 the run: web and beat first (no new work), then the workers (Celery's warm shutdown: a task in
 progress finishes, the ones not started go back to the queue), Redis last. A second signal
-kills what is still running.
+kills what is still running, but Redis, which saves its data and exits within a moment.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class Supervisor:
             child.start()
         except (OSError, RuntimeError) as exc:
             log.error("%s did not start: %s", child.name, exc)
-            self._exited(child, f"did not start ({exc})")
+            self._exited(child, f"did not start ({exc})", said=True)
             return
         assert child.process is not None
         if child.pipe is not None:
@@ -108,13 +108,14 @@ class Supervisor:
                 code = child.process.returncode
                 child.kill_group()
                 self._drain(child)
-                self._exited(child, _how(code))
+                self._exited(child, _how(code), said=code is not None and code < 0)
             if child.due is not None and now >= child.due:
                 self._start(child)
 
-    def _exited(self, child: Child, how: str) -> None:
+    def _exited(self, child: Child, how: str, said: bool = False) -> None:
+        """`said`: `how` is the whole story (a signal); else its last line often says why."""
         delay = child.restarts.delay_after_exit(time.monotonic())
-        last = child.output.last_line if child.output else ""
+        last = "" if said else child.last_line()[:300]
         why = f" (last line: {last})" if last else ""
         where = f"; its log: {child.log_path}" if child.log_path else ""
         if delay is None:
@@ -150,7 +151,7 @@ class Supervisor:
                 child.signal(signal.SIGTERM)
             deadline = time.monotonic() + max((c.stop_timeout for c in group), default=0)
             while any(c.running() for c in group):
-                if self.hurry or time.monotonic() > deadline:
+                if (self.hurry and phase < len(STOP_PHASES) - 1) or time.monotonic() > deadline:
                     for child in (c for c in group if c.running()):
                         log.warning("%s did not stop; killing it", child.name)
                         child.kill_group()
