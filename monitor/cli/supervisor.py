@@ -78,7 +78,6 @@ class Supervisor:
         try:
             child.start()
         except (OSError, RuntimeError) as exc:
-            log.error("%s did not start: %s", child.name, exc)
             self._exited(child, f"did not start ({exc})", said=True)
             return
         assert child.process is not None
@@ -164,6 +163,7 @@ class Supervisor:
                 child.kill_group()
                 self._drain(child)
         for child in self.children:
+            self._drain(child)  # one that ended before the stop may have left words unread
             if child.output is not None:
                 child.output.close()
 
