@@ -1,5 +1,5 @@
 """The supervisor's parts on real small processes: back-off and crash loops, optional
-children, output routing to log files and the console, the data-folder lock, the password."""
+children, output routing to log files and the console, the embedded Redis's password."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli import embedded, runlock
+from monitor.cli import embedded
 from monitor.cli.children import Child, Restarts, spawn_command
 from monitor.cli.console import ChildOutput, level_of
 from monitor.cli.supervisor import Supervisor
@@ -133,18 +133,6 @@ def test_verbose_shows_every_line(tmp_path: Path) -> None:
     assert (
         shown.getvalue() == "banner\n2026-12-05 19:13:16,079 INFO celery.beat: Scheduler: Sending\n"
     )
-
-
-def test_a_second_lock_on_a_data_folder_names_the_holder_and_a_released_lock_is_free(
-    tmp_path: Path,
-) -> None:
-    held = runlock.acquire(tmp_path / "data")
-    with pytest.raises(runlock.AlreadyRunning) as refused:
-        runlock.acquire(tmp_path / "data")
-    assert refused.value.pid == os.getpid()
-    assert f"(pid {os.getpid()}) is using the data folder {tmp_path / 'data'}" in str(refused.value)
-    held.release()
-    runlock.acquire(tmp_path / "data").release()
 
 
 def test_the_redis_password_is_made_once_readable_by_its_owner_only_and_reused(

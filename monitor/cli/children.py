@@ -46,9 +46,12 @@ class Restarts:
 Spawn = Callable[[], subprocess.Popen[bytes]]
 
 
-def spawn_command(argv: list[str], env: Mapping[str, str], status_stream: bool) -> Spawn:
+def spawn_command(
+    argv: list[str], env: Mapping[str, str], status_stream: bool, keep_fds: tuple[int, ...] = ()
+) -> Spawn:
     """Popen of argv, on a lifeline; all its output on one pipe, or, for the process that
-    prints the status lines (`status_stream`), only its stderr (its stdout is ours)."""
+    prints the status lines (`status_stream`), only its stderr (its stdout is ours).
+    `keep_fds`: descriptors it inherits (the run's lock)."""
 
     def spawn() -> subprocess.Popen[bytes]:
         return subprocess.Popen(
@@ -59,6 +62,7 @@ def spawn_command(argv: list[str], env: Mapping[str, str], status_stream: bool) 
             stderr=subprocess.PIPE if status_stream else subprocess.STDOUT,
             start_new_session=True,
             preexec_fn=tie_to(os.getpid()),
+            pass_fds=keep_fds,
         )
 
     return spawn

@@ -115,9 +115,9 @@ class EmbeddedRedis:
     """The run's Redis as a supervised child: the same folder, port and password at every
     start, so the other processes reconnect to it after a restart."""
 
-    def __init__(self, folder: Path, log_path: Path) -> None:
+    def __init__(self, folder: Path, log_path: Path, keep_fds: tuple[int, ...] = ()) -> None:
         stop_stale(folder)  # never two servers on one append-only file
-        self.folder, self.log_path = folder, log_path
+        self.folder, self.log_path, self.keep_fds = folder, log_path, keep_fds
         self.password = password(folder)
         self.port = redis_server.free_port()
         self.child = Child("redis", self._spawn, None, log_path, stop_timeout=60)
@@ -132,6 +132,7 @@ class EmbeddedRedis:
             password=self.password,
             log_path=self.log_path,
             preexec_fn=tie_to(os.getpid()),
+            pass_fds=self.keep_fds,
         )
         return server.process
 

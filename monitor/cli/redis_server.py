@@ -72,6 +72,7 @@ def start(
     password: str | None = None,
     log_path: str | Path | None = None,
     preexec_fn: Callable[[], None] | None = None,
+    pass_fds: tuple[int, ...] = (),
 ) -> RedisServer:
     """A server with `--dir data_dir` (its append-only file and pid file there); returns once
     it answers PING. `log_path`: its log (default `data_dir/redis.log`)."""
@@ -92,6 +93,7 @@ def start(
             cwd=data,
             start_new_session=True,  # the terminal's Ctrl-C is for `statusmon run` only
             preexec_fn=preexec_fn,
+            pass_fds=pass_fds,
         )
     assert process.stdin is not None
     process.stdin.write(f"requirepass {password}\n".encode() if password else b"")

@@ -35,20 +35,24 @@ def run(settings: Settings, names: tuple[str, ...] = processes.ORDER, verbose: b
         log.error("%s", exc)
         return 1
     try:
-        return _run(settings, data, names, verbose or settings.log_level == "DEBUG")
+        return _run(settings, data, names, verbose or settings.log_level == "DEBUG", lock.fd)
     finally:
         lock.release()
 
 
-def _run(settings: Settings, data: Path, names: tuple[str, ...], verbose: bool) -> int:
+def _run(settings: Settings, data: Path, names: tuple[str, ...], verbose: bool, lock: int) -> int:
+    """`lock`: the data folder's locked descriptor, which every child inherits."""
     logs = data / "logs"
     env = dict(os.environ)
     env["MONITOR_DATA"] = str(data)
     env.setdefault("MONITOR_FORMAT", settings.output_format)
-    redis = (
-        None if settings.redis_url else embedded.EmbeddedRedis(data / "redis", logs / "redis.log")
-    )
-    if redis is not None:
+    redis = None
+    if not settings.redis_url:
+        try:  # a Redis left on the folder by a crashed run is stopped here
+            redis = embedded.EmbeddedRedis(data / "redis", logs / "redis.log", (lock,))
+        except (OSError, RuntimeError) as exc:
+            log.error("the embedded Redis cannot start: %s", exc)
+            return 1
         env["REDIS_URL"] = redis.url
     if "web" in names and not _port_free(settings.web.host, settings.web.port):
         log.warning(
@@ -61,7 +65,8 @@ def _run(settings: Settings, data: Path, names: tuple[str, ...], verbose: bool) 
     children: list[Child] = []
     for name in names:  # every command first: a ConfigError before anything starts
         output = ChildOutput(name, logs / f"{name}.log", sys.stderr, verbose, prefix)
-        spawn = spawn_command(processes.command(name, env), env, name == STATUS_STREAM)
+        argv = processes.command(name, env)
+        spawn = spawn_command(argv, env, status_stream=name == STATUS_STREAM, keep_fds=(lock,))
         children.append(Child(name, spawn, output, optional=name in OPTIONAL))
     if redis is None:
         log.info("Redis: REDIS_URL")
