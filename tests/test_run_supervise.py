@@ -1,6 +1,6 @@
-"""`statusmon run` as a supervisor, tried as users and crashes try it: a hangup, kill -9 of the
-run, a second run on the same folder, a Redis left by a crashed run, a killed child, a web
-port already taken."""
+"""`statusmon run` as a supervisor, tried as users and crashes try it: a closed terminal,
+kill -9 of the run, a second run on the same folder, a Redis left by a crashed run, a killed
+child, a web port already taken."""
 
 from __future__ import annotations
 
@@ -14,7 +14,16 @@ from monitor.cli import embedded, redis_server
 from monitor.cli.redis_server import free_port
 from tests.support.pageserver import PageServer
 from tests.support.procs import Proc, records
-from tests.support.runs import alive, console, descendants, one, start_run, wait_for
+from tests.support.runs import (
+    TerminalRun,
+    alive,
+    console,
+    descendants,
+    one,
+    run_env,
+    start_run,
+    wait_for,
+)
 from tests.support.scenarios import StatuspageStory
 
 SUMMARY = "/api/v2/summary.json"
@@ -29,45 +38,41 @@ def all_up(run: Proc) -> dict[int, str]:
     """The run's process tree once every process (the poll worker's pool too) has started."""
     assert run.process is not None
     pid = run.process.pid
+    return wait_for("every process of the run", lambda: _complete(descendants(pid)))
 
-    def tree() -> dict[int, str] | None:
-        found = descendants(pid)
-        names = ("redis-server", "-Q notify", "-Q control,poll", " beat ", "gunicorn")
-        pool = [p for p, cmd in found.items() if "-Q control,poll" in cmd]
-        return (
-            found
-            if all(any(n in c for c in found.values()) for n in names) and len(pool) >= 3
-            else None
-        )
 
-    return wait_for("every process of the run", tree)
+def _complete(tree: dict[int, str]) -> dict[int, str] | None:
+    names = ("redis-server", "-Q notify", "-Q control,poll", " beat ", "gunicorn")
+    pool = [p for p, cmd in tree.items() if "-Q control,poll" in cmd]
+    everyone = all(any(n in c for c in tree.values()) for n in names)
+    return tree if everyone and len(pool) >= 3 else None
 
 
 def gone(pids: dict[int, str], timeout: float) -> None:
     wait_for(f"the end of {len(pids)} processes", lambda: not any(map(alive, pids)), timeout)
 
 
-def test_a_hangup_stops_every_process_in_order_and_a_second_run_on_the_folder_is_refused(
+def test_closing_the_terminal_stops_every_process_in_order_and_a_second_run_is_refused(
     tmp_path: Path, pages: PageServer
 ) -> None:
     outage(pages)
-    run = start_run(tmp_path, pages.url, free_port())
+    term = TerminalRun(run_env(tmp_path, pages.url, free_port()))
     try:
-        run.wait_lines(2, timeout=90)
-        tree = all_up(run)
+        screen = term.wait_for_text("Status: Major Outage")
+        tree = wait_for("every process", lambda: _complete(descendants(term.pid)))
         second = start_run(tmp_path, pages.url, free_port(), name="second")
         assert second.process is not None
         assert second.process.wait(60) == 1  # by itself, at once
         second.stop()
         assert second.lines == []
-        assert run.process is not None
-        assert f"another statusmon run (pid {run.process.pid})" in console(second)
-        assert run.process.poll() is None
+        assert f"another statusmon run (pid {term.pid})" in console(second)
+        assert alive(term.pid)
     finally:
-        code = run.stop(signal.SIGHUP, timeout=90)
-    assert code == 0, console(run)
-    assert not [pid for pid in tree if alive(pid)]
-    assert "SIGHUP: stopping" in console(run)
+        term.close()
+        code = term.wait(timeout=90)
+    assert code == 0
+    gone(tree, timeout=10)
+    assert not [line for line in screen.splitlines() if " received" in line or "[tasks]" in line]
     log = tmp_path / "data" / "logs"
     assert "Warm shutdown" in (log / "worker.log").read_text()
     assert "ready to exit" in (log / "redis.log").read_text()

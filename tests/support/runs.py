@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import pty
+import select
 import sys
 import threading
 import time
@@ -20,6 +22,13 @@ T = TypeVar("T")
 def start_run(tmp_path: Path, pages_url: str, port: int, name: str = "run", **extra: str) -> Proc:
     """`statusmon run` on one Statuspage page, with its data in tmp_path/data; its stdout is
     collected line by line, its stderr (the console) goes to tmp_path/<name>.log."""
+    argv = [sys.executable, "-m", "monitor", "run"]
+    return Proc(name, argv, run_env(tmp_path, pages_url, port, **extra), tmp_path).start()
+
+
+def run_env(tmp_path: Path, pages_url: str, port: int, **extra: str) -> dict[str, str]:
+    """The environment of a run on one Statuspage page (tmp_path/pages.yaml), its data in
+    tmp_path/data."""
     pages_file = tmp_path / "pages.yaml"
     pages_file.write_text(
         f"pages:\n  - id: claude\n    name: Claude\n    url: {pages_url}\n"
@@ -34,8 +43,7 @@ def start_run(tmp_path: Path, pages_url: str, port: int, name: str = "run", **ex
         PORT=str(port),
         **extra,
     )
-    argv = [sys.executable, "-m", "monitor", "run"]
-    return Proc(name, argv, env, tmp_path).start()
+    return env
 
 
 def console(proc: Proc) -> str:
@@ -111,3 +119,35 @@ def one(pids: dict[int, str], word: str) -> int | None:
     matches = [p for p, cmd in pids.items() if word in cmd]
     tops = [p for p in matches if (_stat(p) or ("", 0))[1] not in matches]
     return tops[0] if len(tops) == 1 else None
+
+
+class TerminalRun:
+    """`statusmon run` in a terminal of its own (a pty it controls), as a person starts it:
+    close() is closing the terminal's window."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: exec at once
+            os.execve(sys.executable, [sys.executable, "-m", "monitor", "run"], env)
+        self.screen = ""
+
+    def wait_for_text(self, text: str, timeout: float = 90) -> str:
+        """Read the screen until `text` is on it."""
+        deadline = time.monotonic() + timeout
+        while text not in self.screen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"{text!r} not on the terminal:\n{self.screen}")
+            if select.select([self.fd], [], [], min(left, 1))[0]:
+                self.screen += os.read(self.fd, 65536).decode("utf-8", "replace")
+        return self.screen
+
+    def close(self) -> None:
+        """The window closes: the kernel hangs up the terminal (SIGHUP to its session)."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def wait(self, timeout: float) -> int:
+        wait_for("the end of the run", lambda: not alive(self.pid), timeout)
+        return os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
