@@ -142,6 +142,7 @@ def test_the_redis_password_is_made_once_readable_by_its_owner_only_and_reused(
     first = embedded.password(folder)
     assert len(first) >= 32
     assert stat.S_IMODE((folder / embedded.PASSWORD_FILE).stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     (folder / embedded.PASSWORD_FILE).chmod(0o644)
     assert embedded.password(folder) == first
     assert stat.S_IMODE((folder / embedded.PASSWORD_FILE).stat().st_mode) == 0o600

@@ -28,9 +28,11 @@ PASSWORD_FILE = "password"
 
 
 def password(redis_dir: Path) -> str:
-    """The folder's password: read, or created once (0600, only this user can read it)."""
+    """The folder's password: read, or created once (0600, only this user can read it; the
+    folder, with the append-only file, is made 0700 too)."""
     path = redis_dir / PASSWORD_FILE
     redis_dir.mkdir(parents=True, exist_ok=True)
+    redis_dir.chmod(0o700)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

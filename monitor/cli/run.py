@@ -69,7 +69,7 @@ def _run(settings: Settings, data: Path, names: tuple[str, ...], verbose: bool, 
         spawn = spawn_command(argv, env, status_stream=name == STATUS_STREAM, keep_fds=(lock,))
         children.append(Child(name, spawn, output, optional=name in OPTIONAL))
     if redis is None:
-        log.info("Redis: REDIS_URL")
+        log.info("Redis: %s (REDIS_URL)", settings.redis_url)  # its password is redacted
     else:
         try:
             redis.start()  # before the others, which need it
