@@ -82,7 +82,7 @@ def test_a_page_whose_worker_was_killed_mid_poll_is_polled_again_within_the_lock
     sync_pages(r, [page], time.time())
     env = {**os.environ, "REDIS_URL": url, "POLL_CONCURRENCY": "1", "PYTHONUNBUFFERED": "1"}
     env["MONITOR_FETCH_TIMEOUT"] = str(FETCH_TIMEOUT)
-    sender = Celery("sender", broker=url)
+    sender = Celery("sender", broker=url, set_as_current=False)  # the suite's app stays current
     first = celery_proc("worker", env, tmp_path).start()
     second: Proc | None = None
     try:
