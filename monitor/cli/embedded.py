@@ -17,6 +17,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 from monitor.cli import redis_server
 from monitor.cli.children import Child
@@ -123,7 +124,7 @@ class EmbeddedRedis:
         self.password = password(folder)
         self.port = redis_server.free_port()
         self.child = Child("redis", self._spawn, None, log_path, stop_timeout=60)
-        self.url = f"redis://:{self.password}@127.0.0.1:{self.port}/0"
+        self.url = f"redis://:{quote(self.password, safe='')}@127.0.0.1:{self.port}/0"
         self.shown_url = f"redis://127.0.0.1:{self.port}/0"
 
     def _spawn(self) -> subprocess.Popen[bytes]:
