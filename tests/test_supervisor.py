@@ -18,6 +18,7 @@ from monitor.cli import embedded
 from monitor.cli.children import Child, Restarts, spawn_command
 from monitor.cli.console import ChildOutput, level_of
 from monitor.cli.supervisor import Supervisor
+from monitor.logs import make_handler
 
 
 def test_back_off_doubles_with_each_exit_in_the_window_and_a_crash_loop_gives_up() -> None:
@@ -97,6 +98,17 @@ def test_an_optional_child_in_a_crash_loop_is_given_up_and_the_rest_keeps_runnin
 )
 def test_a_line_is_a_log_record_of_its_level_or_none(line: str, level: int | None) -> None:
     assert level_of(line) == level
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("level", [logging.INFO, logging.WARNING, logging.ERROR])
+def test_the_console_reads_the_level_of_every_line_monitor_logs_writes(
+    fmt: str, level: int
+) -> None:
+    stream = io.StringIO()
+    record = logging.LogRecord("celery.app.trace", level, __file__, 1, "Task x", None, None)
+    make_handler(fmt, env={}, stream=stream).handle(record)
+    assert level_of(stream.getvalue().splitlines()[0]) == level
 
 
 def test_a_traceback_follows_its_error_to_the_console_and_info_stays_in_the_file(
