@@ -29,7 +29,25 @@ DELIVERY_PREFIX = PREFIX + "delivery:"  # + "<channel>:<dedup key>": see deliver
 CHANNEL_STATUS = PREFIX + "channels:status"  # hash: "<channel>|<field>" -> value
 
 CLAIM_TTL = 60  # seconds a notifier holds an event before another may print it
-LOCK_TTL = 120  # seconds a poll may hold its page
+# The page lock guards one poll, whose time goes to its GETs: each is given the fetch
+# deadline (MONITOR_FETCH_TIMEOUT, 10 s by default), and one poll makes up to POLL_GETS of them
+# (the page's URLs, two for Instatus; after a change the follow-ups: Statuspage's
+# incidents.json and scheduled-maintenances.json for incidents that left the summary, and its
+# history). The lock lives that long plus LOCK_MARGIN for Redis and parsing, and no longer: a
+# worker killed mid-poll holds its page at most lock_ttl(timeout) seconds (45 s by default),
+# then the next tick polls it. A poll that outlives its lock (more follow-ups, a server that
+# trickles) finishes anyway: a poll beside it emits the same data-derived dedup keys, so the
+# notifier prints each change once.
+POLL_GETS = 4
+LOCK_MARGIN = 5.0  # seconds
+
+
+def lock_ttl(fetch_timeout: float) -> float:
+    """Seconds a poll may hold its page: POLL_GETS fetch deadlines plus LOCK_MARGIN."""
+    return POLL_GETS * fetch_timeout + LOCK_MARGIN
+
+
+LOCK_TTL = lock_ttl(10.0)  # the default fetch deadline's; an ingest (no GET) holds it less
 LOCK_POLL = 0.005  # seconds between looks at a page lock another task holds
 BODY_SIZE_TTL = 30 * 86400  # seconds the last full body size of a URL is remembered
 BACKOFF_CAP = 900  # seconds: longest back-off after repeated errors

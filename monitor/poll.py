@@ -17,8 +17,9 @@ from typing import cast
 
 import redis
 import requests
+from redis.lock import Lock
 
-from monitor import store
+from monitor import keys, store
 from monitor.adapters import get_adapter
 from monitor.adapters.base import Adapter, MultiUrlAdapter, extra_urls
 from monitor.backfill import backfill
@@ -62,7 +63,7 @@ class Poller:
         if until is not None and until > time.time():
             # Spread the host's skipped pages over a few seconds after its back-off ends.
             return PollResult("backed_off", retry_at=until + random.uniform(0, RETRY_SPREAD))
-        lock = store.page_lock(self.redis, page.id)
+        lock = store.page_lock(self.redis, page.id, ttl=keys.lock_ttl(self.timeout))
         if not lock.acquire(blocking=False):
             return PollResult("busy")  # another worker polls this page right now: nothing to add
         try:
@@ -70,7 +71,7 @@ class Poller:
         except PollError as exc:
             return self._failed(page, exc)
         finally:
-            lock.release()
+            _release(lock, page)
         if until is not None:  # only a poll that went through to the end clears a back-off
             record_success(self.redis, page.host)
         return result
@@ -169,3 +170,16 @@ class Poller:
         emit(result.events)
         store.save_state(self.redis, page.id, result.state)
         return PollResult("changed", result.events, filtered=result.filtered)
+
+
+def _release(lock: Lock, page: PageConfig) -> None:
+    """A poll that outlived its lock (keys.lock_ttl) lets go of nothing, and says so."""
+    try:
+        lock.release()
+    except redis.exceptions.LockNotOwnedError:
+        log.warning(
+            "page %s: the poll took longer than its page lock (%.0f s)",
+            page.id,
+            lock.timeout or 0,
+            extra={"page_id": page.id},
+        )

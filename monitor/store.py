@@ -77,14 +77,15 @@ def save_validators_many(r: Redis, fetched: Mapping[str, tuple[Validators, int |
         p.execute()
 
 
-def page_lock(r: Redis, page_id: str, wait: float | None = None) -> Lock:
+def page_lock(
+    r: Redis, page_id: str, wait: float | None = None, ttl: float = keys.LOCK_TTL
+) -> Lock:
     """The page lock a poll and an ingest of the same page share, so that one page's state is
     changed by one task at a time. A poll tries it once (`acquire(blocking=False)`: a busy
     page has nothing to add); an ingest waits up to `wait` seconds for it, looking every 5 ms
-    (redis-py's default 100 ms naps queued bursts of webhooks behind each other)."""
-    return Lock(
-        r, keys.lock(page_id), timeout=keys.LOCK_TTL, blocking_timeout=wait, sleep=keys.LOCK_POLL
-    )
+    (redis-py's default 100 ms naps queued bursts of webhooks behind each other). `ttl`: how long
+    a holder that dies keeps it (keys.lock_ttl)."""
+    return Lock(r, keys.lock(page_id), timeout=ttl, blocking_timeout=wait, sleep=keys.LOCK_POLL)
 
 
 def heartbeat(r: Redis, role: str) -> None:

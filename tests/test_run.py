@@ -1,51 +1,18 @@
-"""`statusmon run` as a user runs it: embedded Redis, beat, worker, notifier; Ctrl-C; resume."""
+"""`statusmon run` as a user runs it: embedded Redis, beat, worker, notifier, web; Ctrl-C;
+resume; a console for people (status lines on stdout, warnings on stderr, logs in files)."""
 
 from __future__ import annotations
 
-import os
 import signal
-import sys
 from pathlib import Path
-
-import requests
 
 from monitor.cli.redis_server import free_port
 from tests.support.pageserver import PageServer
 from tests.support.procs import Proc, records
+from tests.support.runs import console, health, start_run
 from tests.support.scenarios import StatuspageStory
-from tests.support.wait import wait_until
 
 SUMMARY = "/api/v2/summary.json"
-
-
-def start_run(tmp_path: Path, pages_url: str, port: int) -> Proc:
-    pages_file = tmp_path / "pages.yaml"
-    pages_file.write_text(
-        f"pages:\n  - id: claude\n    name: Claude\n    url: {pages_url}\n"
-        "    kind: statuspage\n    interval: 5\n"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env.update(
-        MONITOR_PAGES=str(pages_file),
-        MONITOR_DATA=str(tmp_path / "data"),
-        PYTHONUNBUFFERED="1",
-        POLL_CONCURRENCY="2",
-        PORT=str(port),
-    )
-    argv = [sys.executable, "-m", "monitor", "run"]
-    return Proc("run", argv, env, tmp_path).start()
-
-
-def health(port: int, timeout: float = 60) -> dict[str, object]:
-    """The web process's /health, once it answers (nothing but its log says it is up)."""
-
-    def answer() -> dict[str, object] | None:
-        try:
-            return dict(requests.get(f"http://127.0.0.1:{port}/health", timeout=2).json())
-        except requests.ConnectionError:
-            return None
-
-    return wait_until(answer, f"/health on port {port}", timeout, interval=0.2)
 
 
 def interrupt(proc: Proc) -> int:
@@ -53,7 +20,7 @@ def interrupt(proc: Proc) -> int:
     return proc.stop(signal.SIGINT, timeout=60)
 
 
-def test_run_prints_changes_stops_on_ctrl_c_and_resumes_without_reprinting(
+def test_run_prints_changes_on_a_quiet_console_stops_on_ctrl_c_and_resumes_without_reprinting(
     tmp_path: Path, pages: PageServer
 ) -> None:
     story = StatuspageStory()
@@ -66,11 +33,13 @@ def test_run_prints_changes_stops_on_ctrl_c_and_resumes_without_reprinting(
     finally:
         code = interrupt(first)
     assert code == 0, first.log_tail()
+    assert first.lines == lines[:2]  # stdout: the status lines and nothing else
     assert records(lines) == [
         "[2026-09-04 09:00:00] Product: Claude - Claude API (api.anthropic.com)"
         " | Status: Major Outage"
     ]
     assert (tmp_path / "data" / "redis" / "appendonly.aof").stat().st_size > 0
+    assert_console_for_people(first, tmp_path / "data", port)
 
     polled = pages.hits[SUMMARY]
     second = start_run(tmp_path, pages.url, port)
@@ -85,3 +54,22 @@ def test_run_prints_changes_stops_on_ctrl_c_and_resumes_without_reprinting(
         "[2026-09-04 09:30:00] Product: Claude - Claude API (api.anthropic.com)"
         " | Status: Operational (was Major Outage)"
     ]
+
+
+CELERY_CHATTER = ("-------------- ", "[tasks]", "SecurityWarning", " received", "succeeded in")
+
+
+def assert_console_for_people(run: Proc, data: Path, port: int) -> None:
+    """stderr: a start-up summary, no Celery banner nor per-task lines; each process's whole
+    log in its file."""
+    shown = console(run)
+    assert f"http://127.0.0.1:{port}/health" in shown
+    assert f"logs in {data}/logs/<name>.log" in shown
+    assert "Redis: embedded" in shown and "SIGINT: stopping" in shown
+    assert not [line for line in shown.splitlines() if any(w in line for w in CELERY_CHATTER)]
+    worker_log = (data / "logs" / "worker.log").read_text()
+    assert "[tasks]" in worker_log and "statusmon.poll" in worker_log
+    assert "succeeded in" in worker_log
+    assert "Warm shutdown" in (data / "logs" / "notifier.log").read_text()
+    assert "ready to exit" in (data / "logs" / "redis.log").read_text()
+    assert "Listening at" in (data / "logs" / "web.log").read_text()

@@ -53,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="run worker, notifier, beat and web on this machine")
     run.add_argument("--format", choices=FORMATS, help="status line format (default: text)")
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="every process's log on stderr too (as LOG_LEVEL=DEBUG)",
+    )
     run.set_defaults(func=_run)
     add_inspect_parsers(sub)  # check, parse
     config = sub.add_parser("config", help="configuration")
@@ -80,7 +85,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     load_channels(settings.pages_path)
     if args.format:
         settings = replace(settings, output_format=args.format)
-    return run(settings)
+    return run(settings, verbose=args.verbose)
 
 
 def _config_check(args: argparse.Namespace, settings: Settings | None) -> int:

