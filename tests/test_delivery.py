@@ -107,6 +107,8 @@ def test_a_permanent_refusal_is_a_dead_letter_at_once_with_its_error(
     key = printed(r, "ops")
     assert send(r, ops, key) == "dead"
     assert delivery.dead_letters(r) == [("ops", key, "HTTP 404: no_service")]
+    assert delivery.dead_letter_count(r, time.time() - 60) == 1
+    assert delivery.dead_letter_count(r, time.time() + 1) == 0
     assert due(r, ops, key) is None
     assert send(r, ops, key) == "dead"
     assert len(hooks.at("/h")) == 1
