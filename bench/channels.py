@@ -25,6 +25,7 @@ from pathlib import Path
 
 from celery import Celery
 
+from bench.procs import tree_cpu
 from monitor import eventlog, store
 from monitor.cli import redis_server
 from monitor.events import StatusEvent, dedup_key
@@ -88,6 +89,11 @@ class Run:
                 return
         raise RuntimeError("workers did not start")
 
+    def cpu(self) -> tuple[float, float]:
+        """CPU seconds so far of the notifier and of the worker (with its children)."""
+        pids = [p.process.pid for p in self.procs[1::-1] if p.process is not None]
+        return tree_cpu(pids[0]), tree_cpu(pids[1])
+
     def send(self, count: int, rate: float = 0) -> float:
         """Seconds from the first notify sent to the last line printed."""
         before, start = len(self.notifier.lines), time.time()
@@ -119,11 +125,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     rates: dict[bool, list[float]] = {False: [], True: []}
+    cpu: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
     for _ in range(args.rounds):
         for with_channels in (False, True):
             run = Run(with_channels, Path(tempfile.mkdtemp(prefix="statusmon-channels-")))
             try:
+                before = run.cpu()
                 rates[with_channels].append(args.events / run.send(args.events))
+                if with_channels:
+                    run.lags(args.events)  # every delivery done: the worker's CPU is theirs
+                after = run.cpu()
+                cpu[with_channels].append(
+                    tuple((b - a) / args.events * 1000 for a, b in zip(before, after, strict=True))
+                )
             finally:
                 run.stop()
     run = Run(True, Path(tempfile.mkdtemp(prefix="statusmon-channels-")))
@@ -140,6 +154,10 @@ def main() -> None:
         f"{off:.0f} events/s |"
     )
     print(f"| console, same, three channels | {on:.0f} events/s ({on / off:.0%}) |")
+    for label, key in (("no channels", False), ("three channels", True)):
+        notifier = statistics.median(c[0] for c in cpu[key])
+        worker = statistics.median(c[1] for c in cpu[key])
+        print(f"| CPU per event, {label}: notifier / worker | {notifier:.2f} / {worker:.2f} ms |")
     print(
         f"| delivery lag at {args.rate:g} events/s × 3 channels, p50 / p99 / max | "
         f"{statistics.median(lags) * 1000:.0f} / {p99 * 1000:.0f} / {lags[-1] * 1000:.0f} ms |"
