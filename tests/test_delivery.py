@@ -13,14 +13,17 @@ import pytest
 
 from monitor import delivery, keys, ratelimit, store
 from monitor.channel_config import ChannelConfig
+from monitor.channels.slack import SlackSender
 from monitor.channels.webhook import WebhookSender
 from monitor.eventlog import Recorder
 from monitor.notify import deliver
 from monitor.routing import Route
 from monitor.sending import attempt
 from monitor.signing import standard_key
+from monitor.state import ComponentState, PageState
 from tests.support import receivers
 from tests.support.receivers import Receiver, Reply
+from tests.test_channel_types import incident
 from tests.test_eventlog import event
 
 SECRET = "whsec_" + base64.b64encode(b"delivery-test-key").decode()
@@ -189,3 +192,18 @@ def test_a_bug_in_a_sender_is_a_failed_attempt_not_a_stuck_delivery(r: store.Red
     key = printed(r, "ops")
     assert send(r, broken, key) == "retry"
     assert r.hget(keys.delivery("ops", key), "last_error") == "error in statusmon: KeyError"
+
+
+def test_an_incident_whose_severity_the_notifier_left_open_is_judged_when_sent(
+    r: store.Redis, hooks: Receiver
+) -> None:
+    url = hooks.on("/slack", receivers.slack)
+    ops = ChannelConfig("ops", "slack", SlackSender(url), Route(), 100.0, 10)
+    store.save_state(
+        r, "gh", PageState(components={"c1": ComponentState("major_outage", "major_outage", "API")})
+    )
+    open_incident = incident()  # names component c1
+    recorder = Recorder(UTC_ZONE, 90, lambda e: (["ops"], ""))
+    deliver(r, open_incident, lambda e: None, 3600, recorder=recorder)
+    assert send(r, ops, open_incident.dedup_key) == "delivered"
+    assert hooks.at("/slack")[0].json()["attachments"][0]["color"] == "#e01e5a"  # major outage
