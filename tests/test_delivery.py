@@ -207,3 +207,16 @@ def test_an_incident_whose_severity_the_notifier_left_open_is_judged_when_sent(
     deliver(r, open_incident, lambda e: None, 3600, recorder=recorder)
     assert send(r, ops, open_incident.dedup_key) == "delivered"
     assert hooks.at("/slack")[0].json()["attachments"][0]["color"] == "#e01e5a"  # major outage
+
+
+def test_a_delivery_whose_attempts_keep_dying_with_their_worker_is_dead_lettered_in_the_end(
+    r: store.Redis, hooks: Receiver
+) -> None:
+    ops = channel(hooks.on("/h", receivers.accept))
+    key = printed(r, "ops")
+    for _ in range(len(SCHEDULE) + 1):  # every attempt the schedule allows, each lost at once
+        assert isinstance(delivery.begin(r, "ops", key, deadline=-30), delivery.Attempt)
+    assert send(r, ops, key) == "dead"
+    assert hooks.at("/h") == []
+    ((_, _, why),) = delivery.dead_letters(r, "ops")
+    assert why == "gave up after 3 attempts; the last ones never finished"
