@@ -181,6 +181,11 @@ def claim_due(r: redis.Redis, now: float, lease: float, limit: int = 1000) -> li
     return [cast(tuple[str, str], tuple(m.split("|", 1))) for m in due]
 
 
+def dead_letter_count(r: redis.Redis, since: float) -> int:
+    """Dead letters since `since` (unix seconds): what /health reports as degraded."""
+    return int(r.zcount(keys.DEAD_LETTERS, since, "+inf"))
+
+
 def dead_letters(r: redis.Redis, channel: str | None = None) -> list[tuple[str, str, str]]:
     """(channel, dedup key, last error) of every dead letter, oldest first."""
     found = []

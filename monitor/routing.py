@@ -42,6 +42,11 @@ class Route:
     kinds: tuple[str, ...] = KINDS
     resolutions: bool = True
 
+    @property
+    def needs_state(self) -> bool:
+        """Whether its rules read the page state (component names and groups, severity)."""
+        return bool(self.components.include or self.components.exclude or self.min_severity)
+
     def wants(self, event: StatusEvent, refs: list[ComponentRef], severity: str) -> bool:
         if event.kind not in self.kinds:
             return False

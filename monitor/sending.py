@@ -46,10 +46,11 @@ def attempt(
     begun = delivery.begin(r, channel.name, dedup_key, deadline)
     if isinstance(begun, str):
         return begun
+    if begun.number > len(schedule) + 1:  # the attempts that ended it were lost with workers
+        lost = f"gave up after {begun.number - 1} attempts; the last ones never finished"
+        return _dead(r, channel.name, dedup_key, lost)
     if not begun.event:
-        delivery.finish(r, channel.name, dedup_key, "dead", "the event is no longer in the log")
-        counters.record_channel(r, channel.name, "dead")
-        return "dead"
+        return _dead(r, channel.name, dedup_key, "the event is no longer in the log")
     entry = eventlog.parse_entry(
         begun.entry, {"event": begun.event, "printed_at": begun.printed_at}
     )
@@ -73,6 +74,13 @@ def attempt(
         if begun.failing:
             r.delete(busy)
     return record(r, channel.name, dedup_key, begun, answer, entry.printed_at, schedule)
+
+
+def _dead(r: redis.Redis, name: str, dedup_key: str, why: str) -> str:
+    delivery.finish(r, name, dedup_key, "dead", why)
+    counters.record_channel(r, name, "dead", error=why)
+    log.error("channel %s: event %s dead-lettered: %s", name, dedup_key, why)
+    return "dead"
 
 
 def _send(channel: ChannelConfig, msg: Message, deadline: float) -> Answer:
@@ -116,7 +124,4 @@ def record(
             due - now,
         )
         return "retry"
-    delivery.finish(r, name, dedup_key, "dead", answer.detail)
-    counters.record_channel(r, name, "dead", error=answer.detail)
-    log.error("channel %s: event %s dead-lettered: %s", name, dedup_key, answer.detail)
-    return "dead"
+    return _dead(r, name, dedup_key, answer.detail)

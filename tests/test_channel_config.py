@@ -17,6 +17,9 @@ from monitor.channels.webhook import WebhookSender
 from monitor.cli.config_check import main
 from monitor.pages import ConfigError
 from monitor.settings import RETRY_SCHEDULE, load_settings
+from tests.support import receivers
+from tests.support.receivers import Receiver
+from tests.test_cli import statusmon
 
 WHSEC = "whsec_" + base64.b64encode(b"a-channel-signing-key-of-32-bytes").decode()
 ENV = {
@@ -189,3 +192,35 @@ def test_delivery_settings_are_read_and_bad_ones_named() -> None:
         "DELIVERY_RETRY_SCHEDULE: '5,soon' must be seconds separated by commas (e.g. 5,30,120)",
         "DELIVERY_DEADLINE: '-1' must be a positive number",
     ]
+
+
+def test_channels_test_to_pagerduty_triggers_and_resolves_its_test_event(tmp_path: Path) -> None:
+    hooks = Receiver()
+    try:
+        pages = tmp_path / "pages.yaml"
+        url = hooks.on("/enqueue", receivers.pagerduty)
+        pages.write_text(
+            f"pages: []\nchannels:\n  pager: {{type: pagerduty, routing_key_env: PD_KEY, url: '{url}'}}\n"
+        )
+        done = statusmon(
+            "channels", "test", "pager", MONITOR_PAGES=str(pages), PD_KEY=ENV["PD_KEY"]
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines() == [
+            "pager: accepted: HTTP 202",
+            "pager: resolve accepted: HTTP 202",
+        ]
+        trigger, resolve = (r.json() for r in hooks.at("/enqueue"))
+        assert trigger["payload"]["severity"] == "info"
+        assert trigger["payload"]["summary"].startswith("[statusmon test] ")
+        assert (trigger["event_action"], resolve["event_action"]) == ("trigger", "resolve")
+        assert trigger["dedup_key"] == resolve["dedup_key"]
+    finally:
+        hooks.close()
+
+
+def test_channels_test_names_a_channel_that_is_not_there(tmp_path: Path) -> None:
+    pages = tmp_path / "pages.yaml"
+    pages.write_text("pages: []\n")
+    done = statusmon("channels", "test", "nope", MONITOR_PAGES=str(pages))
+    assert (done.returncode, done.stderr) == (2, f"statusmon: no channel 'nope' in {pages}\n")

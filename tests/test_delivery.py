@@ -13,14 +13,17 @@ import pytest
 
 from monitor import delivery, keys, ratelimit, store
 from monitor.channel_config import ChannelConfig
+from monitor.channels.slack import SlackSender
 from monitor.channels.webhook import WebhookSender
 from monitor.eventlog import Recorder
 from monitor.notify import deliver
 from monitor.routing import Route
 from monitor.sending import attempt
 from monitor.signing import standard_key
+from monitor.state import ComponentState, PageState
 from tests.support import receivers
 from tests.support.receivers import Receiver, Reply
+from tests.test_channel_types import incident
 from tests.test_eventlog import event
 
 SECRET = "whsec_" + base64.b64encode(b"delivery-test-key-of-32-bytes!!!").decode()
@@ -107,6 +110,8 @@ def test_a_permanent_refusal_is_a_dead_letter_at_once_with_its_error(
     key = printed(r, "ops")
     assert send(r, ops, key) == "dead"
     assert delivery.dead_letters(r) == [("ops", key, "HTTP 404: no_service")]
+    assert delivery.dead_letter_count(r, time.time() - 60) == 1
+    assert delivery.dead_letter_count(r, time.time() + 1) == 0
     assert due(r, ops, key) is None
     assert send(r, ops, key) == "dead"
     assert len(hooks.at("/h")) == 1
@@ -187,3 +192,31 @@ def test_a_bug_in_a_sender_is_a_failed_attempt_not_a_stuck_delivery(r: store.Red
     key = printed(r, "ops")
     assert send(r, broken, key) == "retry"
     assert r.hget(keys.delivery("ops", key), "last_error") == "error in statusmon: KeyError"
+
+
+def test_an_incident_whose_severity_the_notifier_left_open_is_judged_when_sent(
+    r: store.Redis, hooks: Receiver
+) -> None:
+    url = hooks.on("/slack", receivers.slack)
+    ops = ChannelConfig("ops", "slack", SlackSender(url), Route(), 100.0, 10)
+    store.save_state(
+        r, "gh", PageState(components={"c1": ComponentState("major_outage", "major_outage", "API")})
+    )
+    open_incident = incident()  # names component c1
+    recorder = Recorder(UTC_ZONE, 90, lambda e: (["ops"], ""))
+    deliver(r, open_incident, lambda e: None, 3600, recorder=recorder)
+    assert send(r, ops, open_incident.dedup_key) == "delivered"
+    assert hooks.at("/slack")[0].json()["attachments"][0]["color"] == "#e01e5a"  # major outage
+
+
+def test_a_delivery_whose_attempts_keep_dying_with_their_worker_is_dead_lettered_in_the_end(
+    r: store.Redis, hooks: Receiver
+) -> None:
+    ops = channel(hooks.on("/h", receivers.accept))
+    key = printed(r, "ops")
+    for _ in range(len(SCHEDULE) + 1):  # every attempt the schedule allows, each lost at once
+        assert isinstance(delivery.begin(r, "ops", key, deadline=-30), delivery.Attempt)
+    assert send(r, ops, key) == "dead"
+    assert hooks.at("/h") == []
+    ((_, _, why),) = delivery.dead_letters(r, "ops")
+    assert why == "gave up after 3 attempts; the last ones never finished"

@@ -91,3 +91,10 @@ def test_an_open_incident_is_as_severe_as_its_worst_component_now() -> None:
     assert severity(state, incident(component_ids=())) == "unknown"
     assert severity(state, incident("resolved")) == "operational"
     assert severity(None, component("degraded", "operational")) == "degraded"
+
+
+def test_only_component_rules_and_a_severity_floor_need_the_page_state() -> None:
+    assert not route().needs_state
+    assert not route(pages=["gh"], kinds=["incident"], resolutions=False).needs_state
+    assert route(components={"exclude": ["*Labs*"]}).needs_state
+    assert route(min_severity="degraded").needs_state

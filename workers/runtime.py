@@ -61,12 +61,16 @@ class RuntimeTask(Task):  # type: ignore[misc]
         return Recorder(self.settings.tz, self.settings.events_retention_days, self.route)
 
     def route(self, event: StatusEvent) -> tuple[list[str], str]:
-        """The channels that want the event, and its severity (for their colours, paging)."""
+        """The channels that want the event, and its severity (for their colours, paging) when
+        it was judged here: the page state (a large JSON document for a large page) is read
+        only if a channel's rules need it; else each attempt judges the severity itself."""
         if not self.channels:
             return [], ""
-        state = store.load_state(self.redis, event.page_id)
+        needs = any(c.route.needs_state for c in self.channels.values())
+        state = store.load_state(self.redis, event.page_id) if needs else None
         wanted = [name for name, c in self.channels.items() if c.wants(event, state)]
-        return wanted, routing.severity(state, event)
+        judged = needs or event.kind != "incident"  # only an open incident's reads the state
+        return wanted, routing.severity(state, event) if judged else ""
 
     # The status stream: the process's original stdout, taken over by `take_stdout`.
     stream: TextIO = sys.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -82,9 +83,13 @@ def _test(args: argparse.Namespace, settings: Settings) -> int:
     channel = _one(settings, args.name)
     if channel is None:
         return 2
-    message = Message(test_event(channel.name), "unknown", settings.tz, test=True)
-    answer = channel.sender.send(message, settings.delivery_deadline)
+    event, deadline = test_event(channel.name), settings.delivery_deadline
+    answer = channel.sender.send(Message(event, "unknown", settings.tz, True), deadline)
     print(f"{channel.name}: {'accepted' if answer.ok else 'refused'}: {answer.detail}")
+    if answer.ok and channel.type == "pagerduty":  # close the incident the test opened
+        done = replace(event, status="resolved", status_raw="resolved", body="Test over.")
+        closed = channel.sender.send(Message(done, "operational", settings.tz, True), deadline)
+        print(f"{channel.name}: resolve {'accepted' if closed.ok else 'refused'}: {closed.detail}")
     return 0 if answer.ok else 1
 
 
