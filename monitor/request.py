@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import cast
 from urllib.parse import urlsplit
@@ -144,4 +145,6 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # "-0000": an HTTP date is UTC
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - (now or time.time()))

@@ -14,8 +14,6 @@ import socket
 import threading
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -23,6 +21,7 @@ from urllib3.exceptions import HTTPError, LocationParseError
 from urllib3.util import parse_url
 
 from monitor.channels.base import Answer
+from monitor.request import parse_retry_after
 
 MAX_ANSWER = 64 * 1024  # bytes of a receiver's answer we read (for `channels test`, errors)
 USER_AGENT = "statusmon (+https://github.com/statusmon)"
@@ -75,7 +74,10 @@ def post(url: str, body: bytes, deadline: float, headers: Mapping[str, str]) -> 
             conn.request("POST", parts.request_uri, body=body, headers=sent, preload_content=False)
             response = conn.getresponse()
             text = response.read(MAX_ANSWER).decode("utf-8", "replace")
-            code, retry_after = response.status, _retry_after(response.headers.get("Retry-After"))
+            code, retry_after = (
+                response.status,
+                parse_retry_after(response.headers.get("Retry-After")),
+            )
         except (OSError, HTTPError) as exc:
             if watchdog.fired or time.monotonic() - start >= deadline:
                 return Answer(False, f"no answer within {deadline:g} s", retryable=True), ""
@@ -85,19 +87,3 @@ def post(url: str, body: bytes, deadline: float, headers: Mapping[str, str]) -> 
     if watchdog.fired:  # the timer ended a read: what came is incomplete
         return Answer(False, f"no answer within {deadline:g} s", retryable=True), ""
     return Answer.from_http(code, retry_after, text), text
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds: a number, or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
