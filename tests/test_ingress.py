@@ -301,7 +301,24 @@ def test_health_is_200_when_redis_the_broker_and_every_role_are_alive(
         "redis": "ok",
         "broker": "ok",
         "roles": {"poll": "ok", "notifier": "ok", "beat": "ok"},
+        "deliveries": "ok",
     }
+
+
+def test_health_is_degraded_with_200_while_a_channel_gave_a_delivery_up_today(
+    client: FlaskClient, r: store.Redis
+) -> None:
+    for role in ("poll", "notifier", "beat"):
+        store.heartbeat(r, role)
+    r.zadd(keys.DEAD_LETTERS, {"slack|old": time.time() - 2 * 86400})  # given up long ago
+    assert client.get("/health").get_json()["status"] == "ok"
+    r.zadd(keys.DEAD_LETTERS, {"slack|k1": time.time()})
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert (response.get_json()["status"], response.get_json()["deliveries"]) == (
+        "degraded",
+        "degraded",
+    )
 
 
 def test_health_is_503_when_a_role_was_not_seen_lately(client: FlaskClient, r: store.Redis) -> None:

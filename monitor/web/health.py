@@ -1,7 +1,9 @@
 """GET /health: public, so it says only ok or unhealthy, for the whole and for each part.
 
 Parts: `redis` (the state store answers PING), `broker` (a connection to the queue), and each
-role's heartbeat (`poll`, `notifier`, `beat`: seen within HEALTH_STALE_AFTER seconds). No ages,
+role's heartbeat (`poll`, `notifier`, `beat`: seen within HEALTH_STALE_AFTER seconds). When all
+are up but a channel gave a delivery up in the last day (a dead letter, `statusmon channels
+status`), the whole and `deliveries` say `degraded`, still with 200. No ages,
 counts, versions or addresses: /metrics (behind its token) has the numbers.
 """
 
@@ -16,9 +18,11 @@ from flask.typing import ResponseReturnValue
 from kombu.exceptions import OperationalError
 
 from monitor import keys, store
+from monitor.delivery import dead_letter_count
 
 DOWN = (OperationalError, redis.RedisError, OSError)
-OK, UNHEALTHY = "ok", "unhealthy"
+OK, DEGRADED, UNHEALTHY = "ok", "degraded", "unhealthy"
+DEAD_LETTER_WINDOW = 86400  # seconds: a delivery given up within it makes the whole degraded
 
 
 def reachable(check: Callable[[], object]) -> bool:
@@ -40,7 +44,17 @@ class Health:
         body: dict[str, object] = {"status": _word(ok)}
         body |= {name: _word(up) for name, up in parts.items()}
         body["roles"] = {role: _word(fresh) for role, fresh in roles.items()}
+        body["deliveries"] = self._deliveries(now)
+        if ok and body["deliveries"] == DEGRADED:  # serving, but a channel lost a message
+            body["status"] = DEGRADED
         return body, 200 if ok else 503
+
+    def _deliveries(self, now: float) -> str:
+        try:
+            given_up = dead_letter_count(self.redis, now - DEAD_LETTER_WINDOW)
+        except DOWN:
+            return UNHEALTHY
+        return DEGRADED if given_up else OK
 
     def _fresh(self, role: str, now: float) -> bool:
         try:
