@@ -58,13 +58,10 @@ def make_handler(
 
 
 def setup_logging(
-    level: str | int | None = None,
-    fmt: str | None = None,
-    filters: Sequence[logging.Filter] = (),
+    level: str | int, fmt: str = "text", filters: Sequence[logging.Filter] = ()
 ) -> None:
-    """The root logger writes to stderr only, through one handler; safe to call again."""
-    level = level or os.environ.get("LOG_LEVEL", "INFO").upper()
-    fmt = fmt or os.environ.get("LOG_FORMAT", "text")
+    """The root logger writes to stderr only, through one handler; safe to call again. `level`
+    and `fmt` come from monitor.settings (LOG_LEVEL, LOG_FORMAT), read by the caller."""
     root = logging.getLogger()
     root.handlers[:] = [make_handler(fmt, filters=filters)]
     root.setLevel(level)

@@ -116,7 +116,9 @@ def test_secrets_are_read_from_secret_named_variables_and_url_passwords() -> Non
 
 def test_the_level_comes_from_log_level_and_logs_go_to_stderr_only() -> None:
     code = (
-        "import logging; from monitor.logs import setup_logging; setup_logging(); "
+        "import logging; from monitor.logs import setup_logging; "
+        "from monitor.settings import load_settings; s = load_settings(); "
+        "setup_logging(s.log_level, s.log_format); "
         "log = logging.getLogger('statusmon.test'); log.info('hidden'); log.warning('shown')"
     )
     done = subprocess.run(

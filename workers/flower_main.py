@@ -10,7 +10,9 @@ from __future__ import annotations
 from celery.__main__ import main
 
 from monitor.logs import setup_logging
+from monitor.settings import load_settings
 
 if __name__ == "__main__":
-    setup_logging()
+    settings = load_settings()
+    setup_logging(settings.log_level, settings.log_format)
     main()

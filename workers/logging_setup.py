@@ -16,6 +16,7 @@ from celery import current_task
 from celery.signals import setup_logging as celery_setup_logging
 
 from monitor.logs import setup_logging
+from monitor.settings import load_settings
 
 
 class TaskContext(logging.Filter):
@@ -70,6 +71,8 @@ def _use_statusmon_logging(loglevel: int | str | None = None, **_: Any) -> None:
 
 def use_statusmon_logging(loglevel: int | str | None) -> None:
     """Our format for every process; the tick's routine lines only at DEBUG."""
+    settings = load_settings()
     level = logging.getLevelName(loglevel) if isinstance(loglevel, int) else loglevel
-    quiet = [] if str(level).upper() == "DEBUG" else [QuietTick()]
-    setup_logging(level, filters=[TaskContext(), *quiet])
+    level = str(level or settings.log_level).upper()
+    quiet = [] if level == "DEBUG" else [QuietTick()]
+    setup_logging(level, settings.log_format, filters=[TaskContext(), *quiet])

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(_config_check(args, None))
     try:
         settings = load_settings()
-        setup_logging(settings.log_level)
+        setup_logging(settings.log_level, settings.log_format)
         return int(args.func(args, settings))
     except ConfigError as exc:
         for problem in exc.problems:

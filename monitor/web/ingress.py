@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, broker_url: str | None = None) 
     try:
         if settings is None:
             settings = load_settings()
-            setup_logging(settings.log_level)
+            setup_logging(settings.log_level, settings.log_format)
         pages = load_pages(settings.pages_path)
         ingress = Ingress(settings, pages, broker_url or settings.broker_url)
     except ConfigError as exc:

@@ -12,12 +12,13 @@ from typing import Any
 from gunicorn.glogging import Logger
 
 from monitor.logs import setup_logging
+from monitor.settings import load_settings
 
 
 class GunicornLogger(Logger):  # type: ignore[misc]
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
-        setup_logging(str(cfg.loglevel).upper())
+        setup_logging(str(cfg.loglevel).upper(), load_settings().log_format)
         for log in (self.error_log, self.access_log):
             log.handlers[:] = []
             log.propagate = True
