@@ -4,7 +4,7 @@ generic ever shows them.
 `read_secrets`: a `webhook:` section's `secrets` (literal), `secret_files` (paths) and
 `secret_env` (variable names: $NAME, or the file named by $NAME_FILE); a problem names the
 field, never the value. `Secrets` is an empty mapping to repr, dict(), JSON and deepcopy, so a
-PageConfig can be logged or stored (monitor.schedule keeps pages in Redis) without its keys;
+PageConfig can be logged or stored (monitor.registry keeps pages in Redis) without its keys;
 `values_` is the one way in.
 """
 

@@ -18,7 +18,7 @@ Secrets are read once, at start-up; a problem names the field, never the secret.
 github secret needs at least 32 bytes (surrounding whitespace not counted), a whsec_ key must
 decode to at least 24 bytes, a path token is 16-256 URL-safe characters. They live in a
 `Secrets` holder (monitor/secrets.py) that shows nothing of itself to repr, dict() or JSON, so
-a PageConfig can be logged or stored (monitor.schedule keeps pages in Redis) without its keys.
+a PageConfig can be logged or stored (monitor.registry keeps pages in Redis) without its keys.
 """
 
 from __future__ import annotations
