@@ -68,7 +68,8 @@ def poll_one(task: RuntimeTask, page_id: str) -> dict[str, Any]:
     result = task.poller.poll(page, lambda events: sent.extend(enqueue_events(events)))
     if result.retry_at is not None:
         retry(task.redis, page.id, result.retry_at)
-    counters.record_poll(task.redis, page.id, result.outcome, result.size, result.full_size)
+    if not result.counted:  # a poll that took the page lock counted itself with its release
+        counters.record_poll(task.redis, page.id, result.outcome, result.size, result.full_size)
     counters.record_filtered(task.redis, page.id, result.filtered)
     return {"outcome": result.outcome, "notify": sent}
 
