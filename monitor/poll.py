@@ -128,10 +128,10 @@ class Poller:
         if kind is None:  # auto-detection: probe once, then the choice lives in the state
             return self._detect(page, prev, emit)
         adapter = get_adapter(kind)
-        urls = [adapter.summary_url(page), *extra_urls(adapter, page)]
-        if page.kind:  # `begin` read them
-            old, sizes = begun.validators, begun.sizes
+        if page.kind:  # `begin` read them, in the order of _urls
+            urls, old, sizes = list(begun.validators), begun.validators, begun.sizes
         else:
+            urls = [adapter.summary_url(page), *extra_urls(adapter, page)]
             old, sizes = store.load_validators_many(self.redis, urls)  # one round trip for all
         fetched = {url: conditional_get(self.session, url, old[url], self.timeout) for url in urls}
         size = sum(f.size for f in fetched.values())
