@@ -1,9 +1,9 @@
 """Detection lag split by what a user waits for, and what adaptive polling costs in polls.
 
-- first sign: a page's first publication after a quiet spell (no publication in the
-  `active_window` before it): the page was polled at its quiet interval;
-- follow-up: any later incident or maintenance update, or a component getting worse, while
-  the page is active (monitor.pace);
+- first sign: a publication on a page with no line printed in the `active_window` before it:
+  the page was polled at its quiet interval;
+- follow-up: an incident or maintenance update, or a component getting worse, published after
+  a line of its page was printed: the page is active (monitor.pace);
 - recovery: a component back to operational.
 
 Each is set beside the wait a fixed interval gives (the next poll: uniform over the interval).
@@ -14,7 +14,6 @@ cost, retries after faults aside).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from monitor.pages import DEFAULT_ACTIVE_WINDOW
@@ -28,7 +27,7 @@ CLASSES = (FIRST, FOLLOW_UP, RECOVERY)
 class Lags:
     """Seconds from publication to printed line, by class; and from the GET that saw it."""
 
-    by_class: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    by_class: dict[str, list[float]] = field(default_factory=dict)
 
     def add(self, cls: str, seconds: float) -> None:
         self.by_class.setdefault(cls, []).append(seconds)
@@ -38,19 +37,28 @@ class Lags:
 
 
 def classify(
-    published: list[Publication], window: float = DEFAULT_ACTIVE_WINDOW
+    published: list[Publication],
+    printed: list[tuple[str, float, float]],
+    window: float = DEFAULT_ACTIVE_WINDOW,
 ) -> dict[tuple[str, float], str]:
-    """(page id, published at) -> class, for every expected publication."""
+    """(page id, published at) -> class, for every expected publication. `printed`: (page id,
+    published at, printed at) of each publication printed (monitor.simulate.score pairs): a
+    follow-up is published after a line of its page was printed (in the window before it),
+    when statusmon already knew the page was in trouble; an update published before that, if
+    only half a second after the first, is part of the first sign."""
+    lines: dict[str, list[float]] = {}
+    for page_id, _, printed_at in printed:
+        lines.setdefault(page_id, []).append(printed_at)
     out: dict[tuple[str, float], str] = {}
-    last: dict[str, float] = {}
-    for p in sorted((p for p in published if p.expected), key=lambda p: p.published_at):
+    for p in published:
+        if not p.expected:
+            continue
+        since = p.published_at - window
+        seen = [t for t in lines.get(p.page_id, []) if since <= t < p.published_at]
         if p.kind == "component" and p.status == "operational":
             cls = RECOVERY
-        elif p.page_id in last and p.published_at - last[p.page_id] <= window:
-            cls = FOLLOW_UP
         else:
-            cls = FIRST
-        last[p.page_id] = p.published_at
+            cls = FOLLOW_UP if seen else FIRST
         out[(p.page_id, p.published_at)] = cls
     return out
 

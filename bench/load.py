@@ -139,7 +139,7 @@ def _score(
     with open(system.run_dir / "printed.jsonl", "w", encoding="utf-8") as out:
         out.writelines(json.dumps({"t": t, **line}) + "\n" for t, line in printed)
     result.score = score(expected, printed, visible=result.interval)
-    classes = classify(expected)
+    classes = classify(expected, result.score.pairs)
     tail = []
     for page_id, published_at, printed_at in result.score.pairs:
         n = int(page_id.removeprefix("sim"))

@@ -13,19 +13,20 @@ def pub(page: str, at: float, kind: str = "incident", status: str = "investigati
     return Publication(page, kind, "ref", "u", status, at, "2026-01-01T00:00:00Z")
 
 
-def test_a_pages_first_publication_is_a_first_sign_and_the_next_ones_follow_ups() -> None:
+def test_what_is_published_after_a_line_of_its_page_was_printed_is_a_follow_up() -> None:
     published = [
         pub("a", 10.0),
+        pub("a", 10.5, kind="component", status="major_outage"),  # before any line: first sign
         pub("a", 70.0, status="identified"),
-        pub("a", 80.0, kind="component", status="major_outage"),
         pub("a", 130.0, kind="component", status="operational"),
         pub("a", 2000.0),  # after a quiet spell longer than the active window
         pub("b", 75.0, kind="rename", status="New name"),  # not printed: not classified
     ]
-    assert classify(published) == {
+    printed = [("a", 10.0, 40.0), ("a", 10.5, 40.0), ("a", 70.0, 75.0), ("a", 130.0, 133.0)]
+    assert classify(published, printed) == {
         ("a", 10.0): FIRST,
+        ("a", 10.5): FIRST,
         ("a", 70.0): FOLLOW_UP,
-        ("a", 80.0): FOLLOW_UP,
         ("a", 130.0): RECOVERY,
         ("a", 2000.0): FIRST,
     }
