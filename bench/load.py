@@ -16,6 +16,7 @@ from bench.lag import Lags, PollRate, classify, poll_rate
 from bench.procs import celery
 from bench.system import System
 from monitor import keys, store
+from monitor.schedule import CLAIM_AHEAD
 from monitor.simulate.model import Publication
 from monitor.simulate.pages import Layout
 from monitor.simulate.score import Score, score
@@ -187,7 +188,7 @@ def _schedule(
         if n in published:
             continue
         d0 = grid[layout.page_id(n)]
-        k = math.floor((t - d0) / interval)
+        k = math.floor((t - d0 + CLAIM_AHEAD) / interval)  # the tick may claim it that early
         seen[n].add(k)
         result.start_lags.append(t - (d0 + k * interval))
     result.polls = len(result.start_lags)
