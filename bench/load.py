@@ -12,9 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from bench.lag import Lags, PollRate, classify, poll_rate
 from bench.procs import celery
 from bench.system import System
 from monitor import keys, store
+from monitor.schedule import CLAIM_AHEAD
 from monitor.simulate.model import Publication
 from monitor.simulate.pages import Layout
 from monitor.simulate.score import Score, score
@@ -34,8 +36,13 @@ class Load:
     clean_pages: int = 0
     score: Score = field(default_factory=Score)
     poll_to_line: list[float] = field(default_factory=list)  # printed − the GET that saw it
+    poll_to_line_flaky: list[float] = field(default_factory=list)  # … pages on faulty hosts
     poll_lags: list[float] = field(default_factory=list)  # printed − published, polled pages
     webhook_lags: list[float] = field(default_factory=list)  # … pages that send webhooks
+    poll_by: Lags = field(default_factory=Lags)  # polled pages' lags by class (bench.lag)
+    webhook_by: Lags = field(default_factory=Lags)
+    rate: PollRate = field(default_factory=PollRate)  # summary GETs/s vs a fixed interval
+    touched: int = 0  # pages with a publication (left out of schedule health: they speed up)
     webhooks: dict[str, int] = field(default_factory=dict)  # POSTs by response status
     bytes_per_poll: float = 0.0  # every GET of the run (follow-ups too) per summary GET
     polls: int = 0
@@ -76,10 +83,17 @@ def run_load(system: System, plan: Plan) -> Load:
     result.cpu = {name: read() - cpu0[name] for name, read in cpu.items()}
     rows = system.sim("log", params={"since": log_start})["rows"]
     _save(system, rows=rows, grid=grid)
-    _schedule(result, plan, rows, grid, began, ended)
+    published = {int(p.page_id.removeprefix("sim")) for p in expected}
+    result.touched = len(published)
+    _schedule(result, plan, rows, grid, (began, ended), published)
     _score(result, plan, system, expected, _polls_by_page(plan.layout, rows))
-    polls = sum(1 for r in rows if summary_request(plan.layout, r[1], r[2]))
-    result.bytes_per_poll = sum(r[4] + r[5] for r in rows) / max(1, polls)
+    per_page: dict[int, int] = defaultdict(int)
+    for r in rows:
+        if summary_request(plan.layout, r[1], r[2]):
+            per_page[r[1]] += 1
+    flaky = {n for n in range(plan.layout.pages) if n % plan.hosts in plan.flaky_hosts}
+    result.rate = poll_rate(per_page, plan.layout.pages, published | flaky, ended - began)
+    result.bytes_per_poll = sum(r[4] + r[5] for r in rows) / max(1, sum(per_page.values()))
     return result
 
 
@@ -126,15 +140,25 @@ def _score(
     with open(system.run_dir / "printed.jsonl", "w", encoding="utf-8") as out:
         out.writelines(json.dumps({"t": t, **line}) + "\n" for t, line in printed)
     result.score = score(expected, printed, visible=result.interval)
+    classes = classify(expected, result.score.pairs)
+    tail = []
     for page_id, published_at, printed_at in result.score.pairs:
-        if plan.webhooks and plan.layout.webhooks(int(page_id.removeprefix("sim"))):
+        n = int(page_id.removeprefix("sim"))
+        cls = classes.get((page_id, published_at), "")
+        if plan.webhooks and plan.layout.webhooks(n):
             result.webhook_lags.append(printed_at - published_at)
+            result.webhook_by.add(cls, printed_at - published_at)
             continue
         result.poll_lags.append(printed_at - published_at)
+        result.poll_by.add(cls, printed_at - published_at)
         times = polls.get(page_id, [])
         seen = bisect.bisect_left(times, published_at)  # the first full GET after publication
         if seen < len(times) and times[seen] <= printed_at:
-            result.poll_to_line.append(printed_at - times[seen])
+            flaky = n % plan.hosts in plan.flaky_hosts
+            into = result.poll_to_line_flaky if flaky else result.poll_to_line
+            into.append(printed_at - times[seen])
+            tail.append((page_id, cls, flaky, published_at, times[seen], printed_at))
+    _save(system, poll_to_line=tail)  # each one: what to look at when the tail is long
     statuses = [str(row[3]) for row in system.sim("webhooks")]
     result.webhooks = {s: statuses.count(s) for s in sorted(set(statuses))}
 
@@ -150,21 +174,29 @@ def _schedule(
     plan: Plan,
     rows: list[list[Any]],
     grid: dict[str, float],
-    began: float,
-    ended: float,
+    span: tuple[float, float],
+    published: set[int],
 ) -> None:
-    """Each summary GET of a clean page is a poll: its lag behind the due time it served."""
+    """Each summary GET of a clean page is a poll: its lag behind the due time it served.
+    Pages with a publication are left out: they were polled closer (monitor.pace)."""
     layout, interval = plan.layout, plan.interval
+    began, ended = span
     seen: dict[int, set[int]] = defaultdict(set)
     for t, n, path, *_ in rows:
         if n % plan.hosts in plan.flaky_hosts or not summary_request(layout, n, path):
             continue
+        if n in published:
+            continue
         d0 = grid[layout.page_id(n)]
-        k = math.floor((t - d0) / interval)
+        k = math.floor((t - d0 + CLAIM_AHEAD) / interval)  # the tick may claim it that early
         seen[n].add(k)
         result.start_lags.append(t - (d0 + k * interval))
     result.polls = len(result.start_lags)
-    clean = [n for n in range(layout.pages) if n % plan.hosts not in plan.flaky_hosts]
+    clean = [
+        n
+        for n in range(layout.pages)
+        if n % plan.hosts not in plan.flaky_hosts and n not in published
+    ]
     result.clean_pages = len(clean)
     for n in clean:
         d0 = grid[layout.page_id(n)]

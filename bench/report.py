@@ -46,6 +46,10 @@ def git_head() -> str:
         return "unknown"
 
 
+def row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 

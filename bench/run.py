@@ -168,9 +168,26 @@ def assemble(
         f"{args.hosts - args.flaky_hosts} hosts that never fault: back-off is per host, so a "
         "page sharing a host with a faulty page is skipped with it, by design.",
         "Detection lag: a publication's first printed line, time-stamped when the bench reads "
-        "the notifier's stdout. 'From the GET that saw it': from the first 200 answer to the "
-        "page's summary after the publication to the line (what the pipeline adds after the "
-        "wait for a poll).",
+        "the notifier's stdout. A first sign is published with no line of its page printed in "
+        "the 10 min before it (the page is polled at its interval); a follow-up after one (the "
+        "page is active: polled every `interval_active`, 10 s, monitor/pace.py); a recovery is "
+        "a component back to operational. 'From the GET that saw it': from the first 200 "
+        "answer to the page's summary after the publication to the line (what the pipeline "
+        "adds after the wait for a poll). Its tail is on hosts with injected faults only: "
+        "there the first 200 after a publication can be a fault itself (truncated or "
+        "oddly-typed JSON answered 200), so the host backs off and the line comes with the "
+        "retry when the back-off ends (≥ Retry-After 10 s or the 5 s base, plus 0–5 s of "
+        "spread); the same back-off holds a follow-up on those hosts for as long.",
+        "Polls it cost: the adaptive schedule's summary GETs per second over the scenario "
+        "run, beside what a fixed interval costs, read off the same run: the pages the "
+        "scenario never touched (no publication, no fault) polled at their interval, per "
+        "page, times every page.",
+        "Redis commands: every command Redis executed, those run inside a Lua script too, "
+        "per page polled (with its share of the Celery task's). Round trips per 304 poll: 3 "
+        "(the page's config, one script for back-off check + page lock + validators, one for "
+        "release + count + the end of a change window), counted with MONITOR in "
+        "tests/test_poll_cost.py; before this change 6 (HGET config, HGET back-off, SET NX, "
+        "validators, lock release, counts).",
         "Bandwidth: the target is judged on body bytes, the part conditional requests can "
         "save. On the wire a 304 still costs its request and response headers (HTTP/1.1 "
         "sends them uncompressed every time); 95 % on the wire would need a page whose gzipped "

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bench.lag_rows import lag_rows, webhook_row
 from bench.load import Load
 from bench.measure import Drain, percentile
-from bench.report import ms, p, pct, verdict
+from bench.report import ms, p, pct, row, verdict
 from bench.throughput import Bandwidth, Throughput
 
 
@@ -18,10 +19,6 @@ class Run:
     band: Bandwidth
     load: Load
     latency: float
-
-
-def row(*cells: str) -> str:
-    return "| " + " | ".join(cells) + " |"
 
 
 def throughput_rows(run: Run) -> list[str]:
@@ -111,20 +108,6 @@ def bandwidth_rows(band: Bandwidth, load: Load) -> list[str]:
     ]
 
 
-def webhook_row(load: Load) -> str:
-    if not load.webhooks:
-        return row("detection lag, webhooks", "not measured (--webhook-every 0)", "—", "—", "—")
-    hooked, polled = load.webhook_lags, load.poll_lags
-    sent = ", ".join(f"{n} × HTTP {status}" for status, n in load.webhooks.items())
-    return row(
-        "detection lag, publish → printed line, pages that also send webhooks",
-        f"p50 {p(hooked, 50)}, p99 {p(hooked, 99)} ({len(hooked)} updates; POSTs: {sent})",
-        f"polled pages: p50 {p(polled, 50)}",
-        f"{pct(percentile(hooked, 50), percentile(polled, 50))} of the polled p50",
-        "—",
-    )
-
-
 def detection_rows(load: Load) -> list[str]:
     s, polled = load.score, load.poll_lags
     return [
@@ -132,10 +115,10 @@ def detection_rows(load: Load) -> list[str]:
             f"detection lag, publish → printed line, pages polled every {load.interval} s",
             f"p50 {p(polled, 50)}, p99 {p(polled, 99)} ({len(polled)} updates)",
             f"waiting for the next due poll: uniform 0–{load.interval} s",
-            f"from the GET that saw it to the line: p50 {p(load.poll_to_line, 50)}, "
-            f"p99 {p(load.poll_to_line, 99)}",
+            "by class below",
             "—",
         ),
+        *lag_rows(load),
         webhook_row(load),
         row(
             f"completeness, {load.pages:,}-page run, scripted incidents and faults",

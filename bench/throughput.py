@@ -59,7 +59,8 @@ def _per_page(d: Drain, pages_per_task: float) -> Drain:
 def conditional_gets(system: System, pages: list[PageConfig]) -> list[tuple[str, dict[str, str]]]:
     """What the worker sends: the summary URL with the validators stored for it."""
     urls = [get_adapter(page.kind or "statuspage").summary_url(page) for page in pages]
-    return [(url, conditional_headers(store.load_validators(system.r, url))) for url in urls]
+    validators, _ = store.load_validators_many(system.r, urls)
+    return [(url, conditional_headers(validators[url])) for url in urls]
 
 
 def measure(

@@ -16,11 +16,30 @@ import yaml
 
 from monitor.adapters import registry
 from monitor.filters import parse_filters
-from monitor.pages import DEFAULT_INTERVAL, MIN_INTERVAL, ConfigError, Labels, PageConfig
+from monitor.pages import (
+    DEFAULT_ACTIVE_WINDOW,
+    DEFAULT_INTERVAL,
+    DEFAULT_INTERVAL_ACTIVE,
+    MIN_INTERVAL,
+    ConfigError,
+    Labels,
+    PageConfig,
+)
 from monitor.webhook_config import parse_webhook_section
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_PAGE_FIELDS = {"id", "name", "url", "kind", "interval", "labels", "webhook", "filters"}
+_PAGE_FIELDS = {
+    "id",
+    "name",
+    "url",
+    "kind",
+    "interval",
+    "interval_active",
+    "active_window",
+    "labels",
+    "webhook",
+    "filters",
+}
 
 
 def load_pages(path: str | Path) -> list[PageConfig]:
@@ -87,15 +106,26 @@ def _parse_page(item: Any, index: int, problems: list[str]) -> PageConfig | None
     kinds = known_kinds()
     if kind is not None and kind not in kinds:
         problems.append(f"field 'kind': {kind!r} is not one of {', '.join(kinds)} (or omit it)")
-    interval = item.get("interval", DEFAULT_INTERVAL)
-    if isinstance(interval, bool) or not isinstance(interval, int) or interval < MIN_INTERVAL:
-        problems.append(f"field 'interval': {interval!r} must be whole seconds ≥ {MIN_INTERVAL}")
+    interval = _seconds(item, "interval", DEFAULT_INTERVAL, MIN_INTERVAL, problems)
+    active = _seconds(item, "interval_active", DEFAULT_INTERVAL_ACTIVE, MIN_INTERVAL, problems)
+    window = _seconds(item, "active_window", DEFAULT_ACTIVE_WINDOW, 0, problems)
     labels = _labels(item.get("labels"), problems)
     webhook = parse_webhook_section(item.get("webhook"), problems)
     filters = parse_filters(_mapping(item, "filters", problems), problems)
     if problems or page_id is None or name is None or url is None:
         return None
-    return PageConfig(page_id, name, url, kind, interval, labels, webhook, filters)
+    return PageConfig(page_id, name, url, kind, interval, labels, webhook, filters, active, window)
+
+
+def _seconds(
+    item: Mapping[str, Any], key: str, default: int, least: int, problems: list[str]
+) -> int:
+    """A whole number of seconds ≥ `least` (a bool is not one), or `default` when absent."""
+    value = item.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        problems.append(f"field {key!r}: {value!r} must be whole seconds ≥ {least}")
+        return default
+    return int(value)
 
 
 def known_kinds() -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import requests
 
 from monitor.errors import FetchError
+from monitor.pace import max_age
 from monitor.request import get, parse_retry_after
 from monitor.session import new_session
 from monitor.store import Validators
@@ -28,6 +29,7 @@ class Fetched:
     validators: Validators
     status: int
     size: int  # bytes received
+    max_age: int = 0  # the answer's Cache-Control max-age, seconds (monitor.pace)
 
 
 def conditional_headers(old: Validators) -> dict[str, str]:
@@ -45,8 +47,10 @@ def conditional_get(
         return Fetched(False, None, old, 304, 0)
     body = answer.body
     digest = hashlib.sha256(body).hexdigest()
-    new = Validators(answer.headers.get("ETag"), answer.headers.get("Last-Modified"), digest)
-    return Fetched(digest != old.body_hash, body, new, answer.status, len(body))
+    headers = answer.headers
+    new = Validators(headers.get("ETag"), headers.get("Last-Modified"), digest)
+    age = max_age(headers.get("Cache-Control"))
+    return Fetched(digest != old.body_hash, body, new, answer.status, len(body), age)
 
 
 def plain_get(session: requests.Session, url: str, timeout: float) -> bytes | None:

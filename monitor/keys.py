@@ -20,7 +20,7 @@ ROLES = (POLL_ROLE, NOTIFIER_ROLE, BEAT_ROLE)
 PAGES = PREFIX + "pages"  # hash: page id -> page config JSON
 SCHEDULE = PREFIX + "schedule"  # sorted set: page id -> next due time (unix seconds)
 RETRIES = PREFIX + "retries"  # sorted set: page id -> time of an early retry after a failure
-INTERVALS = PREFIX + "intervals"  # hash: page id -> poll interval seconds
+INTERVALS = PREFIX + "intervals"  # hash: page id -> poll interval now (quiet or active)
 
 EVENTS = PREFIX + "events"  # stream: every printed event, trimmed by age (monitor.eventlog)
 DELIVERIES_DUE = PREFIX + "deliveries:due"  # sorted set: "<channel>|<dedup key>" -> due time
@@ -56,6 +56,11 @@ HEARTBEAT_TTL = 300
 
 def state(page_id: str) -> str:
     return f"{PREFIX}state:{page_id}"
+
+
+def pace(page_id: str) -> str:
+    """hash: the page's interval now and why (monitor.pace, written by monitor.pollstore)."""
+    return f"{PREFIX}pace:{page_id}"
 
 
 def lock(page_id: str) -> str:

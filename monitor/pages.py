@@ -15,6 +15,8 @@ from monitor.webhook_config import WebhookConfig
 
 MIN_INTERVAL = 5
 DEFAULT_INTERVAL = 60
+DEFAULT_INTERVAL_ACTIVE = 10  # seconds between polls while a page is active (monitor.pace)
+DEFAULT_ACTIVE_WINDOW = 600  # seconds a change keeps a quiet page active
 
 
 class ConfigError(ValueError):
@@ -44,6 +46,8 @@ class PageConfig:
     labels: Labels = field(default_factory=Labels)
     webhook: WebhookConfig | None = None  # None: the page takes no webhooks
     filters: Filters = field(default_factory=Filters)
+    interval_active: int = DEFAULT_INTERVAL_ACTIVE  # while active (monitor.pace); ≤ interval
+    active_window: int = DEFAULT_ACTIVE_WINDOW  # seconds a change keeps the page active
 
     @property
     def base_url(self) -> str:

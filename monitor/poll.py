@@ -9,29 +9,31 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
+from functools import cached_property, partial
 from typing import cast
 
 import redis
 import requests
-from redis.lock import Lock
 
 from monitor import keys, store
 from monitor.adapters import get_adapter
 from monitor.adapters.base import Adapter, MultiUrlAdapter, extra_urls
 from monitor.backfill import backfill
-from monitor.backoff import backoff_until, record_failure, record_success
+from monitor.backoff import record_failure, record_success
 from monitor.detect import diff, migrated
 from monitor.errors import ParseError, PollError
 from monitor.events import StatusEvent
 from monitor.fetch import Fetched, conditional_get, plain_get
 from monitor.model import Snapshot
+from monitor.pace import decide
 from monitor.pages import PageConfig
+from monitor.pollstore import Begun, PollStore
 from monitor.probe import probe
 from monitor.state import PageState
+from monitor.store import Validators
 
 log = logging.getLogger("statusmon.poll")
 
@@ -48,6 +50,25 @@ class PollResult:
     full_size: int = 0  # bytes a fetch without validators would have cost (monitor.counters)
     filtered: int = 0  # events the page's filters held back
     retry_at: float | None = None  # unix time: try again then (when the host's back-off ends)
+    counted: bool = False  # counted by the poll itself (monitor.pollstore.finish)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a changed poll's fetches leave to save: each URL's validators and full body size
+    (None: a 304), and the summary's Cache-Control max-age."""
+
+    validators: Mapping[str, tuple[Validators, int | None]] = field(default_factory=dict)
+    max_age: int = 0
+
+
+def _urls(page: PageConfig) -> list[str]:
+    """The URLs whose validators `begin` reads: none for a page whose platform is detected
+    (its state says which, read under the lock)."""
+    if not page.kind:
+        return []
+    adapter = get_adapter(page.kind)
+    return [adapter.summary_url(page), *extra_urls(adapter, page)]
 
 
 @dataclass(frozen=True)
@@ -58,22 +79,43 @@ class Poller:
     retention: timedelta = timedelta(days=30)
     backoff_base: float = 5.0  # seconds after the first transient error; doubles each time
 
+    @cached_property
+    def store(self) -> PollStore:
+        return PollStore(self.redis, keys.lock_ttl(self.timeout))
+
     def poll(self, page: PageConfig, emit: Emit) -> PollResult:
-        until = backoff_until(self.redis, page.host)
-        if until is not None and until > time.time():
+        """A 304 poll is two Redis round trips: `begin` and `finish` (monitor.pollstore)."""
+        urls = _urls(page)
+        begun = self.store.begin(page.id, page.host, urls, time.time())
+        if begun.outcome == "backed_off":
+            assert begun.backoff_until is not None
             # Spread the host's skipped pages over a few seconds after its back-off ends.
+            until = begun.backoff_until
             return PollResult("backed_off", retry_at=until + random.uniform(0, RETRY_SPREAD))
-        lock = store.page_lock(self.redis, page.id, ttl=keys.lock_ttl(self.timeout))
-        if not lock.acquire(blocking=False):
+        if begun.outcome == "busy":
             return PollResult("busy")  # another worker polls this page right now: nothing to add
+        result: PollResult | None = None
         try:
-            result = self._poll_locked(page, emit)
+            result = self._poll_locked(page, emit, begun)
         except PollError as exc:
-            return self._failed(page, exc)
+            result = self._failed(page, exc)
         finally:
-            _release(lock, page)
-        if until is not None:  # only a poll that went through to the end clears a back-off
-            record_success(self.redis, page.host)
+            outcome = None if result is None else result.outcome
+            sizes = (0, 0) if result is None else (result.size, result.full_size)
+            held = self.store.finish(
+                page.id, begun.token, outcome, sizes, page.interval, time.time()
+            )
+            if not held:
+                log.warning(
+                    "page %s: the poll took longer than its page lock (%.0f s)",
+                    page.id,
+                    keys.lock_ttl(self.timeout),
+                    extra={"page_id": page.id},
+                )
+        assert result is not None  # else the exception went on
+        result.counted = True
+        if begun.backoff_until is not None and result.outcome != "error":
+            record_success(self.redis, page.host)  # only a poll that went through clears it
         return result
 
     def _failed(self, page: PageConfig, exc: PollError) -> PollResult:
@@ -89,14 +131,17 @@ class Poller:
         log.warning("page %s: %s; next try in %.0fs", page.id, exc.headline(), delay, extra=extra)
         return PollResult("error", retry_at=time.time() + delay)
 
-    def _poll_locked(self, page: PageConfig, emit: Emit) -> PollResult:
+    def _poll_locked(self, page: PageConfig, emit: Emit, begun: Begun) -> PollResult:
         prev = None if page.kind else store.load_state(self.redis, page.id)
         kind = page.kind or (prev.platform if prev else None)
         if kind is None:  # auto-detection: probe once, then the choice lives in the state
             return self._detect(page, prev, emit)
         adapter = get_adapter(kind)
-        urls = [adapter.summary_url(page), *extra_urls(adapter, page)]
-        old, sizes = store.load_validators_many(self.redis, urls)  # one round trip for all
+        if page.kind:  # `begin` read them, in the order of _urls
+            urls, old, sizes = list(begun.validators), begun.validators, begun.sizes
+        else:
+            urls = [adapter.summary_url(page), *extra_urls(adapter, page)]
+            old, sizes = store.load_validators_many(self.redis, urls)  # one round trip for all
         fetched = {url: conditional_get(self.session, url, old[url], self.timeout) for url in urls}
         size = sum(f.size for f in fetched.values())
         full = sum(f.size if f.status != 304 else sizes[url] for url, f in fetched.items())
@@ -121,11 +166,9 @@ class Poller:
         fresh = prev is None or migrated(prev, kind, snap)
         if page.kind is None and prev is not None and fresh:
             return self._detect(page, prev, emit)  # new ids: maybe a richer platform now
-        result = self._apply(page, kind, adapter, prev, snap, fresh, emit)
-        store.save_validators_many(
-            self.redis,
-            {u: (f.validators, None if f.status == 304 else f.size) for u, f in fetched.items()},
-        )
+        saves = {u: (f.validators, None if f.status == 304 else f.size) for u, f in fetched.items()}
+        seen = Seen(saves, fetched[urls[0]].max_age)
+        result = self._apply(page, kind, adapter, prev, snap, fresh, emit, seen)
         result.size, result.full_size = size, full
         return result
 
@@ -145,7 +188,7 @@ class Poller:
     def _detect(self, page: PageConfig, prev: PageState | None, emit: Emit) -> PollResult:
         kind, snap = probe(self.session, page, self.timeout)
         fresh = prev is None or migrated(prev, kind, snap)
-        return self._apply(page, kind, get_adapter(kind), prev, snap, fresh, emit)
+        return self._apply(page, kind, get_adapter(kind), prev, snap, fresh, emit, Seen())
 
     def _apply(
         self,
@@ -156,8 +199,10 @@ class Poller:
         snap: Snapshot,
         fresh: bool,
         emit: Emit,
+        seen: Seen,
     ) -> PollResult:
-        """`fresh`: no state, or the page moved platform or ids: this snapshot is a baseline."""
+        """`fresh`: no state, or the page moved platform or ids: this snapshot is a baseline.
+        The state, `seen`'s validators and the page's pace are saved in one round trip."""
         now = datetime.now(UTC)
         if prev is not None and not fresh:
             get = partial(plain_get, self.session, timeout=self.timeout)
@@ -168,18 +213,7 @@ class Poller:
         first = now.replace(microsecond=now.microsecond // 1000 * 1000)
         result.state.news_since = (first if fresh else now - HISTORY_SLACK).isoformat()
         emit(result.events)
-        store.save_state(self.redis, page.id, result.state)
+        changed = bool(result.events or result.filtered) and not fresh
+        pace = decide(page, result.state, changed, now.timestamp(), seen.max_age)
+        self.store.save(page.id, result.state, seen.validators, pace, now.timestamp())
         return PollResult("changed", result.events, filtered=result.filtered)
-
-
-def _release(lock: Lock, page: PageConfig) -> None:
-    """A poll that outlived its lock (keys.lock_ttl) lets go of nothing, and says so."""
-    try:
-        lock.release()
-    except redis.exceptions.LockNotOwnedError:
-        log.warning(
-            "page %s: the poll took longer than its page lock (%.0f s)",
-            page.id,
-            lock.timeout or 0,
-            extra={"page_id": page.id},
-        )

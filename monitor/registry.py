@@ -1,6 +1,7 @@
 """The page registry in Redis: each page's config as JSON (what a worker needs to poll it) and
 its interval, kept equal to pages.yaml by `sync_pages`, which also enters new pages in the
-poll schedule (monitor.schedule) and takes removed ones out of it.
+poll schedule (monitor.schedule) and takes removed ones out of it. A page that is active now
+(monitor.pace) keeps polling at its active interval, as its config gives it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import redis
 
 from monitor import keys
 from monitor.filters import Filters
+from monitor.pace import QUIET, active_interval
 from monitor.pages import Labels, PageConfig
+from monitor.pollstore import load_paces
 from monitor.schedule import first_due
 
 
@@ -21,18 +24,27 @@ def sync_pages(r: redis.Redis, pages: list[PageConfig], now: float) -> None:
     """Make the registry and schedule match `pages`: add new, update changed, drop removed."""
     wanted = {p.id: p for p in pages}
     existing = set(r.hkeys(keys.PAGES))
+    paces = load_paces(r, list(wanted))
     with r.pipeline() as p:
         for page_id in existing - set(wanted):
             p.hdel(keys.PAGES, page_id)
             p.hdel(keys.INTERVALS, page_id)
             p.zrem(keys.SCHEDULE, page_id)
             p.zrem(keys.RETRIES, page_id)
+            p.delete(keys.pace(str(page_id)))
         for page in pages:
             p.hset(keys.PAGES, page.id, page_to_json(page))
-            p.hset(keys.INTERVALS, page.id, page.interval)
+            p.hset(keys.INTERVALS, page.id, current_interval(page, paces[page.id]))
             due = first_due(page.id, page.interval, now, len(pages))
             p.zadd(keys.SCHEDULE, {page.id: due}, nx=True)
         p.execute()
+
+
+def current_interval(page: PageConfig, pace: dict[str, str]) -> int:
+    """The page's interval now: its active one while its pace says it is active."""
+    if pace.get("reason", QUIET) == QUIET:
+        return page.interval
+    return active_interval(page, int(pace.get("max_age") or 0))
 
 
 def load_page(r: redis.Redis, page_id: str) -> PageConfig | None:

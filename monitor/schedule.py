@@ -18,6 +18,7 @@ from monitor import keys
 
 MIN_SPREAD = 5
 STARTUP_RATE = 200  # pages per second
+CLAIM_AHEAD = 0.5  # seconds: half the 1 s tick, so a page waits ±0.5 s for its tick, not 0–1 s
 
 _CLAIM = """
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
@@ -34,7 +35,7 @@ for _, id in ipairs(due) do
   table.insert(out, id)
   table.insert(out, interval)
 end
-local retries = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+local retries = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[3], 'LIMIT', 0, ARGV[2])
 for _, id in ipairs(retries) do
   redis.call('ZREM', KEYS[3], id)
   local interval = redis.call('HGET', KEYS[2], id)
@@ -63,10 +64,14 @@ def first_due(page_id: str, interval: int, now: float, page_count: int = 1) -> f
     return now + phase(page_id, spread_window(page_count, interval))
 
 
-def claim_due(r: redis.Redis, now: float, limit: int = 10_000) -> list[tuple[str, int]]:
-    """The pages due now (on their grid, or for an early retry), each with its interval (a
-    poll's time to live), in one round trip. A grid poll cancels a pending retry."""
-    flat = r.eval(_CLAIM, 3, keys.SCHEDULE, keys.INTERVALS, keys.RETRIES, now, limit)
+def claim_due(
+    r: redis.Redis, now: float, limit: int = 10_000, ahead: float = 0.0
+) -> list[tuple[str, int]]:
+    """The pages due now (on their grid up to `ahead` seconds early, or for an early retry),
+    each with its interval (a poll's time to live), in one round trip. A grid poll cancels a
+    pending retry; a retry is never early (its host's back-off may not have ended)."""
+    horizon = now + ahead
+    flat = r.eval(_CLAIM, 3, keys.SCHEDULE, keys.INTERVALS, keys.RETRIES, horizon, limit, now)
     return [(str(flat[i]), int(flat[i + 1])) for i in range(0, len(flat), 2)]
 
 

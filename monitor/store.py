@@ -2,8 +2,10 @@
 
 The other writers, each owning one structure and saying so in its docstring: monitor.registry
 (the page registry), monitor.schedule (the schedule and retry sets: it claims with Lua),
-monitor.backoff (each host's back-off), monitor.notify (an event's claim), monitor.eventlog
-(the event log and the deliveries its mark files), monitor.delivery (each delivery, the due
+monitor.backoff (each host's back-off), monitor.pollstore (a poll's own scripts: back-off
+check, page lock, validators, counts, each page's pace and its interval), monitor.notify (an
+event's claim), monitor.eventlog (the event log and the deliveries its mark files),
+monitor.delivery (each delivery, the due
 set, dead letters), monitor.ratelimit and monitor.sending (a channel's bucket and marks),
 monitor.ingest (replayed webhook ids, the hint throttle) and monitor.counters (the metrics
 hashes, each channel's status). Every key is named in monitor.keys.

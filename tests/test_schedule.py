@@ -130,3 +130,14 @@ def test_a_regular_poll_cancels_a_pending_retry_and_removed_pages_are_not_retrie
     sync_pages(r, [page(1, 60)], now=0.0)  # p2 removed
     assert claim_due(r, due["p1"] + 60) == [("p1", 60)]  # grid and retry due: one poll
     assert claim_due(r, due["p1"] + 100) == []
+
+
+def test_a_page_may_be_claimed_half_a_tick_early_but_a_retry_never_is(r: store.Redis) -> None:
+    sync_pages(r, [page(1, 10)], now=0.0)
+    due = r.zscore(keys.SCHEDULE, "p1")
+    assert claim_due(r, due - 0.6, ahead=0.5) == []
+    assert claim_due(r, due - 0.4, ahead=0.5) == [("p1", 10)]
+    assert r.zscore(keys.SCHEDULE, "p1") == due + 10  # its grid is kept
+    assert retry(r, "p1", due + 5)
+    assert claim_due(r, due + 4.8, ahead=0.5) == []
+    assert claim_due(r, due + 5, ahead=0.5) == [("p1", 10)]

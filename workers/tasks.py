@@ -12,7 +12,7 @@ from monitor import counters, keys, store
 from monitor.events import StatusEvent
 from monitor.notify import deliver
 from monitor.registry import load_page
-from monitor.schedule import batches, claim_due, retry
+from monitor.schedule import CLAIM_AHEAD, batches, claim_due, retry
 from workers.celery_app import app
 from workers.deliver_tasks import send_due_deliveries, send_now
 from workers.runtime import RuntimeTask
@@ -25,7 +25,7 @@ WRITE_RETRY_CAP = 60  # seconds between retries of a line that could not be writ
 def tick(self: RuntimeTask) -> int:
     """Send the due pages in batches of POLL_BATCH; a batch not started within its pages'
     interval expires. POLL_BATCH=1: one `poll` per page."""
-    due = claim_due(self.redis, time.time())
+    due = claim_due(self.redis, time.time(), ahead=CLAIM_AHEAD)
     for interval, page_ids in batches(due, self.settings.poll_batch):
         if len(page_ids) == 1:
             poll.apply_async((page_ids[0],), expires=interval)
@@ -68,7 +68,8 @@ def poll_one(task: RuntimeTask, page_id: str) -> dict[str, Any]:
     result = task.poller.poll(page, lambda events: sent.extend(enqueue_events(events)))
     if result.retry_at is not None:
         retry(task.redis, page.id, result.retry_at)
-    counters.record_poll(task.redis, page.id, result.outcome, result.size, result.full_size)
+    if not result.counted:  # a poll that took the page lock counted itself with its release
+        counters.record_poll(task.redis, page.id, result.outcome, result.size, result.full_size)
     counters.record_filtered(task.redis, page.id, result.filtered)
     return {"outcome": result.outcome, "notify": sent}
 

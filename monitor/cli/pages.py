@@ -1,5 +1,6 @@
 """`statusmon pages catalog` and `statusmon pages add`: list well-known pages, add one to the
 pages file by catalog id or by URL (probed for its platform), and load it into a running system.
+`pages status` (monitor.cli.pages_status) shows each page's poll interval now and why.
 
 A duplicate id or URL is refused; the file is edited as text by monitor.cli.pages_file.
 """
@@ -18,6 +19,7 @@ from monitor import store
 from monitor.adapters import registry
 from monitor.cli.catalog import CATEGORIES, CatalogEntry, by_url, find, load_catalog, slug, url_key
 from monitor.cli.pages_file import append_page, existing_pages, read_text, write_pages
+from monitor.cli.pages_status import add_parser as add_status_parser
 from monitor.pages import DEFAULT_INTERVAL, MIN_INTERVAL, ConfigError, PageConfig
 from monitor.probe import ORDER, probe
 from monitor.registry import sync_pages
@@ -36,6 +38,7 @@ def add_parsers(pages_sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add.add_argument("--interval", type=int, help="seconds between polls (default 60)")
     add.add_argument("--kind", choices=sorted(registry()), help="platform (default: detect)")
     add.set_defaults(func=add_command)
+    add_status_parser(pages_sub)  # status (list)
 
 
 def catalog_command(args: argparse.Namespace, settings: Settings) -> int:
