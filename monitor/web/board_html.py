@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from monitor import history, status
+from monitor import history
 from monitor.badge import badge
-from monitor.board import Board, PageView
+from monitor.board import Board, ComponentView, PageView
 from monitor.feeds import atom
 from monitor.headline import all_clear, headlines
 from monitor.output import human, status_text
@@ -104,7 +104,7 @@ def _context(source: BoardSource, tz: ZoneInfo) -> dict[str, Any]:
         "status_text": status_text,
         "local": lambda at: at.astimezone(tz),
         "clock": lambda ts: datetime.fromtimestamp(ts, tz).strftime("%H:%M:%S"),
-        "rank": status.rank,
+        "groups": _groups,
         "refresh": REFRESH_SECONDS,
     }
 
@@ -116,6 +116,14 @@ def _shown(board: Board, query: str) -> Sequence[PageView]:
     if len(board.pages) <= FULL_LIMIT:
         return board.pages
     return board.trouble
+
+
+def _groups(page: PageView) -> list[tuple[str, list[ComponentView]]]:
+    """Components by group, in the page's order (ungrouped ones under "")."""
+    found: dict[str, list[ComponentView]] = {}
+    for c in page.components:
+        found.setdefault(c.group or "", []).append(c)
+    return list(found.items())
 
 
 def _bars(
