@@ -7,15 +7,22 @@ A client that resumes (`Last-Event-ID`, a stream id) or falls behind the buffer 
 caught up from the log itself (XRANGE), then follows the buffer: ids only grow, so a frame is
 never sent twice nor skipped. A comment every `KEEPALIVE` seconds keeps proxies from closing
 an idle stream. Under gunicorn's gevent worker the threads here are greenlets.
+
+A stream never ends by itself, and gunicorn's graceful shutdown waits for open requests: so
+the fan-out chains itself before the worker's SIGTERM/SIGINT/SIGQUIT handlers and every
+stream ends within a second of one (browsers reconnect to the next worker by themselves).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
+from types import FrameType
 from typing import cast
 
 import redis
@@ -27,6 +34,8 @@ from monitor.views import STREAM_ID, event_row
 log = logging.getLogger("statusmon.stream")
 BUFFER = 1000
 KEEPALIVE = 15.0
+TICK = 1.0  # how often a waiting stream looks whether the worker is stopping
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
 BLOCK_MS = 5000
 Frame = tuple[str, str]  # (stream id, the SSE frame)
 
@@ -48,6 +57,7 @@ class Fanout:
         self.last = self.floor = "0-0"  # the buffer holds every entry in (floor, last]
         self.changed = threading.Condition()
         self._started = False
+        self.stopping = False
         self._start_lock = threading.Lock()
 
     def start(self) -> None:
@@ -59,6 +69,21 @@ class Fanout:
             self.last = self.floor = newest[0][0] if newest else "0-0"
             threading.Thread(target=self._read, name="sse-fanout", daemon=True).start()
             self._started = True
+            for sig in STOP_SIGNALS:
+                self._chain(sig)
+
+    def _chain(self, sig: signal.Signals) -> None:
+        previous = signal.getsignal(sig)
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            self.stopping = True
+            if callable(previous):
+                previous(signum, frame)
+
+        try:
+            signal.signal(sig, stop)
+        except ValueError:  # not the main thread (a test's app): nothing to chain
+            return
 
     def _read(self) -> None:
         while True:
@@ -98,18 +123,17 @@ class Fanout:
             for entry_id, text in self.catch_up(cursor):
                 yield text
                 cursor = entry_id
-        while True:
-            fresh = self.newer(cursor, KEEPALIVE)
+        quiet_since = time.monotonic()
+        while not self.stopping:
+            fresh = self.newer(cursor, TICK)
             if fresh is None:
-                for entry_id, text in self.catch_up(cursor):
-                    yield text
-                    cursor = entry_id
-                continue
-            if not fresh:
-                yield ": keep-alive\n\n"
+                fresh = list(self.catch_up(cursor))
+            if not fresh and time.monotonic() - quiet_since >= KEEPALIVE:
+                fresh, quiet_since = [("", ": keep-alive\n\n")], time.monotonic()
             for entry_id, text in fresh:
                 yield text
-                cursor = entry_id
+                cursor = entry_id or cursor
+                quiet_since = time.monotonic()
 
     def catch_up(self, after: str) -> Iterator[Frame]:
         start = "(" + after
