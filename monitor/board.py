@@ -12,7 +12,6 @@ intervals, is unknown — never a stale "operational".
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import redis
 
 from monitor import keys, status
+from monitor.boardmodel import Board, ComponentView, IncidentView, PageView, UpdateView
 from monitor.logindex import LogIndex, PageLog
 from monitor.state import PageState
 from monitor.store import last_seen
@@ -27,64 +27,6 @@ from monitor.store import last_seen
 FAILING_INTERVALS = 3
 LIVE_PHASES = ("in_progress", "verifying")  # a maintenance that is under way
 CHUNK = 500
-
-
-@dataclass(frozen=True)
-class ComponentView:
-    id: str
-    name: str
-    status: str
-    group: str | None
-
-
-@dataclass(frozen=True)
-class UpdateView:
-    status: str
-    body: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class IncidentView:
-    id: str
-    name: str
-    phase: str  # the latest update's status (investigating, identified, …)
-    status: str  # its worst affected component's status, in the one vocabulary
-    maintenance: bool
-    url: str | None
-    started_at: datetime | None
-    components: tuple[str, ...]  # names of the affected components
-    component_ids: tuple[str, ...]
-    updates: tuple[UpdateView, ...]  # newest first
-
-
-@dataclass(frozen=True)
-class PageView:
-    id: str
-    name: str
-    url: str
-    status: str
-    components: tuple[ComponentView, ...]
-    incidents: tuple[IncidentView, ...]
-    polled_at: float | None
-    failing_since: float | None
-    interval: int
-    unreachable: bool  # failing for longer than FAILING_INTERVALS intervals
-
-    @property
-    def trouble(self) -> bool:
-        return self.status != status.OPERATIONAL or bool(self.incidents)
-
-
-@dataclass(frozen=True)
-class Board:
-    pages: tuple[PageView, ...]  # in trouble first (worst first), then by name
-    problems: tuple[str, ...]  # statusmon's own health, in words; empty: healthy
-    at: float
-
-    @property
-    def trouble(self) -> tuple[PageView, ...]:
-        return tuple(p for p in self.pages if p.trouble)
 
 
 def load_board(r: redis.Redis, index: LogIndex, now: float, stale_after: float) -> Board:

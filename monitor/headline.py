@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from monitor import status
-from monitor.board import Board, IncidentView, PageView
+from monitor.boardmodel import Board, IncidentView, PageView
 from monitor.output import human
 
 SCHEDULED = "scheduled"

@@ -17,7 +17,8 @@ from typing import Any, cast
 import redis
 
 from monitor import keys
-from monitor.board import Board, IncidentView, PageView, load_board, load_pages
+from monitor.board import load_board, load_pages
+from monitor.boardmodel import Board, IncidentView, PageView
 from monitor.eventlog import Entry, Raw, parse_entry
 from monitor.logindex import LogIndex
 from monitor.output import human, status_text

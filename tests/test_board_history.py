@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from monitor import status
-from monitor.board import Board, IncidentView, PageView
+from monitor.boardmodel import Board, IncidentView, PageView
 from monitor.eventlog import Entry
 from monitor.headline import all_clear, duration, headlines
 from monitor.history import days

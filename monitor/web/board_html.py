@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 
 from monitor import history
 from monitor.badge import badge
-from monitor.board import Board, ComponentView, PageView
+from monitor.boardmodel import Board, ComponentView, PageView
 from monitor.feeds import atom
 from monitor.headline import all_clear, headlines
 from monitor.output import human, status_text
