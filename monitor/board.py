@@ -29,16 +29,27 @@ LIVE_PHASES = ("in_progress", "verifying")  # a maintenance that is under way
 CHUNK = 500
 
 
-def load_board(r: redis.Redis, index: LogIndex, now: float, stale_after: float) -> Board:
-    pages = load_pages(r, index, now)
+def load_board(
+    r: redis.Redis, index: LogIndex, now: float, stale_after: float, memo: Memo | None = None
+) -> Board:
+    pages = load_pages(r, index, now, memo=memo)
     pages.sort(key=lambda p: (not p.trouble, -status.rank(p.status), p.name.lower(), p.id))
     return Board(tuple(pages), tuple(health_problems(r, pages, now, stale_after)), now)
 
 
+Memo = dict[str, tuple[tuple[object, ...], PageView]]
+
+
 def load_pages(
-    r: redis.Redis, index: LogIndex, now: float, only: list[str] | None = None
+    r: redis.Redis,
+    index: LogIndex,
+    now: float,
+    only: list[str] | None = None,
+    memo: Memo | None = None,
 ) -> list[PageView]:
-    """Every registered page (or those of `only` that are), in registry order."""
+    """Every registered page (or those of `only` that are), in registry order. With a `memo`
+    (kept by the caller between calls), a page whose stored data and log did not change since
+    the last call is not parsed again (10,000 pages: tens of milliseconds, not hundreds)."""
     if only is None:
         configs = cast(dict[str, str], r.hgetall(keys.PAGES))
     else:
@@ -46,20 +57,42 @@ def load_pages(
         configs = {pid: raw for pid, raw in zip(only, found, strict=True) if raw is not None}
     ids = list(configs)
     views: list[PageView] = []
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
-        with r.pipeline(transaction=False) as p:
-            p.mget([keys.state(pid) for pid in part])
-            p.hmget(keys.INTERVALS, part)
-            p.hmget(keys.POLLED_AT, part)
-            p.hmget(keys.FAILING_SINCE, part)
-            states, intervals, polled, failing = p.execute()
+    kept: Memo = {}
+    for start in range(0, len(ids), CHUNK if only else len(ids) or 1):
+        part = ids[start : start + (CHUNK if only else len(ids))]
+        states, intervals, polled, failing = _read(r, part, whole=only is None)
         for i, pid in enumerate(part):
-            config: dict[str, Any] = json.loads(configs[pid])
-            state = PageState.from_json(states[i]) if states[i] else None
-            timing = (int(intervals[i] or 60), _num(polled[i]), _num(failing[i]))
-            views.append(page_view(config, state, index.page(pid), timing, now))
+            log = index.page(pid)
+            key = (configs[pid], states[i], intervals[i], polled[i], failing[i], len(log.entries))
+            hit = memo.get(pid) if memo is not None else None
+            if hit is not None and hit[0] == key and failing[i] is None:  # else: ages matter
+                view = hit[1]
+            else:
+                config: dict[str, Any] = json.loads(configs[pid])
+                raw = states[i]
+                state = PageState.from_json(raw) if raw else None
+                timing = (int(intervals[i] or 60), _num(polled[i]), _num(failing[i]))
+                view = page_view(config, state, log, timing, now)
+            kept[pid] = (key, view)
+            views.append(view)
+    if memo is not None and only is None:
+        memo.clear()
+        memo.update(kept)
     return views
+
+
+def _read(r: redis.Redis, ids: list[str], whole: bool) -> list[list[str | None]]:
+    """Each page's state, interval, last poll and failing-since, in `ids` order. For the whole
+    registry the hashes are read whole and the keys sent as bytes: 10,000 ids encoded one by
+    one four times over cost more than the reads."""
+    with r.pipeline(transaction=False) as p:
+        p.mget([keys.state(pid).encode() for pid in ids])
+        for key in (keys.INTERVALS, keys.POLLED_AT, keys.FAILING_SINCE):
+            p.hgetall(key) if whole else p.hmget(key, ids)
+        states, *columns = p.execute()
+    if whole:
+        columns = [[column.get(pid) for pid in ids] for column in columns]
+    return [states, *columns]
 
 
 def page_view(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from monitor import status
 
@@ -62,6 +63,6 @@ class Board:
     problems: tuple[str, ...]  # statusmon's own health, in words; empty: healthy
     at: float
 
-    @property
+    @cached_property
     def trouble(self) -> tuple[PageView, ...]:
         return tuple(p for p in self.pages if p.trouble)

@@ -58,6 +58,8 @@ def days(
 ) -> list[Day]:
     today = now.astimezone(tz).date()
     first_day = today - timedelta(days=count - 1)
+    if not entries and current == status.OPERATIONAL:  # most components: nothing to cut
+        return [Day(first_day + timedelta(days=n), current, 0) for n in range(count)]
     start = datetime.combine(first_day, time(), tz)
     cut = segments(entries, current, start, now)
     found = []

@@ -1,5 +1,4 @@
-"""The read API's answers as plain data (monitor.web.api serves them as JSON), and the one
-`BoardSource` the board, the API, the feeds and the badges read through.
+"""The read API's answers as plain data (monitor.web.api serves them as JSON).
 
 Nothing here is secret: page configs are reduced to id, name and URL (without credentials);
 webhook settings, filters and labels are never read.
@@ -8,61 +7,22 @@ webhook settings, filters and labels are never read.
 from __future__ import annotations
 
 import re
-import threading
-import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import redis
 
 from monitor import keys
-from monitor.board import load_board, load_pages
-from monitor.boardmodel import Board, IncidentView, PageView
+from monitor.boardmodel import IncidentView, PageView
 from monitor.eventlog import Entry, Raw, parse_entry
-from monitor.logindex import LogIndex
 from monitor.output import human, status_text
 
 STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 MAX_LIMIT = 1000
-CACHE_SECONDS = 1.0  # a board built this long ago is served again if the log did not move
 
 
 class BadRequest(ValueError):
     """A query the API refuses (400): its message is shown to the client."""
-
-
-@dataclass
-class BoardSource:
-    redis: redis.Redis
-    stale_after: float = 60.0
-    retention_days: int = 90
-
-    def __post_init__(self) -> None:
-        self.index = LogIndex(self.retention_days)
-        self._cached: Board | None = None
-        self._cached_last = ""
-        self._lock = threading.Lock()
-
-    def board(self, now: float | None = None) -> Board:
-        """The whole board; rebuilt at most once a second unless the event log moved."""
-        now = time.time() if now is None else now
-        with self._lock:
-            self.index.refresh(self.redis)
-            cached = self._cached
-            if cached and self._cached_last == self.index.last and now - cached.at < CACHE_SECONDS:
-                return cached
-            self._cached = load_board(self.redis, self.index, now, self.stale_after)
-            self._cached_last = self.index.last
-            return self._cached
-
-    def page(self, page_id: str, now: float | None = None) -> PageView | None:
-        self.index.refresh(self.redis)
-        found = load_pages(self.redis, self.index, time.time() if now is None else now, [page_id])
-        return found[0] if found else None
-
-    def known(self, page_id: str) -> bool:
-        return bool(self.redis.hexists(keys.PAGES, page_id))
 
 
 def page_row(page: PageView) -> dict[str, Any]:

@@ -7,8 +7,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 
+from monitor.boardsource import BoardSource
 from monitor.summary import summary
-from monitor.views import BadRequest, BoardSource, events, page_detail, page_row
+from monitor.views import BadRequest, events, page_detail, page_row
 from monitor.web.stream import Fanout
 
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

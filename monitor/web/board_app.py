@@ -6,9 +6,9 @@ from __future__ import annotations
 import redis
 from flask import Blueprint
 
+from monitor.boardsource import BoardSource
 from monitor.redact import redact_also
 from monitor.settings import Settings
-from monitor.views import BoardSource
 from monitor.web.api import api_blueprint
 from monitor.web.board_auth import protect
 from monitor.web.board_html import board_html_blueprint

@@ -20,10 +20,10 @@ from flask.typing import ResponseReturnValue
 from monitor import history
 from monitor.badge import badge
 from monitor.boardmodel import Board, ComponentView, PageView
+from monitor.boardsource import BoardSource
 from monitor.feeds import atom
 from monitor.headline import all_clear, headlines
 from monitor.output import human, status_text
-from monitor.views import BoardSource
 
 FULL_LIMIT = 300
 RECENT = 20
@@ -42,11 +42,13 @@ def board_html_blueprint(source: BoardSource, tz: ZoneInfo) -> Blueprint:
 
     @html.get("/")
     def board() -> ResponseReturnValue:
-        return render_template("board.html", **_context(source, tz))
+        return render_template("board.html", **_context(source, tz, fresh=False))
 
     @html.get("/board/live")
     def live() -> ResponseReturnValue:
-        return render_template("_live.html", **_context(source, tz))
+        # The script asks with fresh=1 after a change it was told of: a board built after it.
+        fresh = request.args.get("fresh") == "1"
+        return render_template("_live.html", **_context(source, tz, fresh))
 
     @html.get("/feed.atom")
     def feed() -> ResponseReturnValue:
@@ -85,8 +87,8 @@ def _urn(what: str) -> str:
     return f"urn:statusmon:feed:{what}"
 
 
-def _context(source: BoardSource, tz: ZoneInfo) -> dict[str, Any]:
-    board = source.board()
+def _context(source: BoardSource, tz: ZoneInfo, fresh: bool) -> dict[str, Any]:
+    board = source.board(fresh)
     query = request.args.get("q", "").strip()[:200]
     lines = headlines(board, tz)
     shown = _shown(board, query)

@@ -7,6 +7,7 @@
   var changes = document.getElementById("changes");
   var connection = document.getElementById("connection");
   var timer = null;
+  var wantFresh = false;
 
   function filterInput() { return document.getElementById("q"); }
 
@@ -33,17 +34,22 @@
     applyFilter();
   }
 
-  function refresh() {
+  function refresh(fresh) {
+    wantFresh = wantFresh || fresh;
     if (timer) { return; }
     timer = setTimeout(function () {
       timer = null;
+      var asked = wantFresh;
+      wantFresh = false;
       var open = [];
       document.querySelectorAll("#live details[open] > summary").forEach(function (s) { open.push(s.id); });
       var focused = document.activeElement && live.contains(document.activeElement) ? document.activeElement.id : "";
       var typed = filterInput() ? filterInput().value : "";
       var hadFocusInFilter = document.activeElement === filterInput();
       var caret = hadFocusInFilter ? filterInput().selectionStart : 0;
-      fetch(body.getAttribute("data-live") + location.search, { credentials: "same-origin" })
+      var query = new URLSearchParams(location.search);
+      if (asked) { query.set("fresh", "1"); }
+      fetch(body.getAttribute("data-live") + "?" + query.toString(), { credentials: "same-origin" })
         .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
         .then(function (html) {
           live.innerHTML = html;
@@ -87,8 +93,8 @@
     source.addEventListener("error", function () { connection.textContent = "Reconnecting…"; });
     source.addEventListener("change", function (e) {
       try { addChange(JSON.parse(e.data)); } catch (err) { /* a frame we cannot read */ }
-      refresh();
+      refresh(true);
     });
   }
-  setInterval(refresh, 30000);  // health and ages move without events
+  setInterval(function () { refresh(false); }, 30000);  // health and ages move without events
 })();
