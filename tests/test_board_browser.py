@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support.browser import System, browser, system
+from tests.support import browser as browser_support
+from tests.support.browser import System, browser, chromium_path, system
 from tests.support.screenshot import shoot
 
 pytestmark = pytest.mark.timeout(600)
@@ -143,3 +144,14 @@ def test_the_screenshot_command_writes_a_png(
     out = tmp_path / "board.png"
     shoot(chromium, running.url, out, "")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 10_000
+
+
+def test_without_chromium_ci_fails_and_a_developer_skips(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(browser_support, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="chromium is not installed"):
+        chromium_path()
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception):
+        chromium_path()
