@@ -161,7 +161,7 @@ def _incidents(state: PageState, log: PageLog) -> tuple[IncidentView, ...]:
                 phase=updates[0].status if updates else inc.status,
                 status=worst,
                 maintenance=inc.maintenance,
-                url=next((e.event.url for e in entries[::-1] if e.event.url), None),
+                url=web_url(next((e.event.url for e in entries[::-1] if e.event.url), None)),
                 started_at=updates[-1].at if updates else None,
                 components=names,
                 component_ids=tuple(inc.component_ids),
@@ -193,6 +193,12 @@ def health_problems(
             f"than {FAILING_INTERVALS} poll intervals: {shown}."
         )
     return problems
+
+
+def web_url(url: str | None) -> str | None:
+    """A vendor's link if it is http(s): a status page's data never puts a `javascript:` URL
+    on the board."""
+    return url if url and urlsplit(url).scheme.lower() in ("http", "https") else None
 
 
 def public_url(url: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
+from monitor.board import web_url
 from monitor.eventlog import Entry
 from monitor.output import status_text
 from monitor.surrogates import scrub
@@ -36,7 +37,7 @@ def atom(entries: Sequence[Entry], title: str, feed_id: str, self_url: str, alt_
         _text(item, "id", f"urn:statusmon:event:{event.dedup_key}")
         _text(item, "updated", _iso(entry.printed_at))
         _text(item, "published", _iso(event.occurred_at))
-        if event.url:
+        if event.url and web_url(event.url):
             _link(item, event.url, "alternate")
         _text(item, "summary", event.body or status_text(event))
         category = ET.SubElement(item, f"{{{ATOM}}}category")

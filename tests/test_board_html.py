@@ -3,6 +3,7 @@ incident-first header, statusmon's own health, the filter form, 10,000 pages sum
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
@@ -113,3 +114,19 @@ def test_ten_thousand_pages_render_the_ones_in_trouble_and_summarize_the_rest(
     assert "Vendor 42 — API: Major Outage" in page
     assert len(page) < 200_000 and took < 10  # generous: the machine is shared
     assert 'id="page-p4321"' in html(client, "/?q=vendor 4321")
+
+
+def test_a_vendors_javascript_link_never_reaches_the_board_and_nothing_loads_from_elsewhere(
+    r: store.Redis, client: FlaskClient
+) -> None:
+    b.register(r, b.page("gh", "GitHub"))
+    store.save_state(
+        r, "gh", b.state({"c": ("API", status.MAJOR_OUTAGE)}, {"i": ("Outage", ["c"])})
+    )
+    hostile = b.incident_event("gh", "GitHub", "i", "u", "investigating", "<script>x</script>")
+    b.log(r, dataclasses.replace(hostile, url="javascript:alert(1)"))
+    response = client.get("/")
+    page = response.get_data(as_text=True)
+    assert "javascript:" not in page and "<script>x" not in page and "&lt;script&gt;x" in page
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "javascript:" not in client.get("/feed.atom").get_data(as_text=True)

@@ -29,6 +29,10 @@ FULL_LIMIT = 300
 RECENT = 20
 FEED_ENTRIES = 100
 REFRESH_SECONDS = 30
+CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
 
 
 def board_html_blueprint(source: BoardSource, tz: ZoneInfo) -> Blueprint:
@@ -39,6 +43,13 @@ def board_html_blueprint(source: BoardSource, tz: ZoneInfo) -> Blueprint:
         static_folder="static",
         static_url_path="/static/board",
     )
+
+    @html.after_request
+    def policy(response: Response) -> Response:
+        """Everything the board loads is its own: no inline script, nothing from elsewhere."""
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
 
     @html.get("/")
     def board() -> ResponseReturnValue:
