@@ -94,7 +94,10 @@
     source.addEventListener("change", function (e) {
       try { addChange(JSON.parse(e.data)); } catch (err) { /* a frame we cannot read */ }
       refresh(true);
+      // A poll saves the page's state just after handing its events to the notifier: look
+      // again shortly, in case the line was printed before the state was written.
+      setTimeout(function () { refresh(true); }, 3000);
     });
   }
-  setInterval(function () { refresh(false); }, 30000);  // health and ages move without events
+  setInterval(function () { refresh(true); }, 30000);  // health and ages move without events
 })();
