@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint bench clean
+.PHONY: install run demo test lint bench screenshot clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,12 @@ install: $(BIN)/.installed
 
 run: install  ## the whole system on pages.yaml, with an embedded Redis
 	$(BIN)/statusmon run
+
+demo: install  ## the whole system and its board on simulated pages playing an incident (offline)
+	$(BIN)/statusmon demo
+
+screenshot: install  ## docs/board.png: the board in Debian's chromium (apt-get install -y chromium)
+	$(BIN)/python -m tests.support.screenshot docs/board.png
 
 lint: install
 	$(BIN)/ruff check .

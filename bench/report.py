@@ -10,6 +10,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from bench.board import section as board_section
 from bench.measure import percentile
 
 HISTORY = Path(__file__).with_name("history.md")
@@ -103,6 +104,7 @@ def render(results: dict[str, Any], command: str) -> str:
         *results["rows"],
         "",
         *webhook_section(results.get("webhooks", [])),
+        *board_section(results.get("board")),
         "## What one poll costs",
         "",
         "CPU of each process (user + system), Redis commands and bytes on the wire per page "

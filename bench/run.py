@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
+from bench.board import board_run
 from bench.load import Load, Plan, run_load
 from bench.measure import Drain
 from bench.system import System
@@ -105,9 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         system.stop()
     hooks = [webhook_rate(rate, args.webhook_seconds, system.run_dir) for rate in _rates(args)]
+    board = board_run(system.run_dir)
     run = Run(runs, noop, band, load, args.latency)
     results = assemble(args, run, info, time.time() - began)
     results["webhooks"] = webhook_rate_rows(hooks)
+    results["board"] = board
     (system.run_dir / "results.json").write_text(
         json.dumps(_raw(runs, noop, band, load), default=str)
     )

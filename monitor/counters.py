@@ -54,9 +54,17 @@ def best_effort(record: Callable[P, None]) -> Callable[P, None]:
 def record_poll(
     r: redis.Redis, page_id: str, outcome: str, fetched_bytes: int, full_bytes: int
 ) -> None:
-    """One poll: its outcome, the bytes it fetched and what a full fetch would have cost."""
+    """One poll: its outcome, the bytes it fetched and what a full fetch would have cost; when
+    it ended and since when the page fails (the board's health, monitor.board)."""
+    now = time.time()
     with r.pipeline(transaction=False) as p:
         p.hincrby(keys.METRICS_POLLS, f"{page_id}|{outcome}", 1)
+        if outcome in ("changed", "not_modified"):
+            p.hset(keys.POLLED_AT, page_id, now)
+            p.hdel(keys.FAILING_SINCE, page_id)
+        elif outcome == "error":
+            p.hset(keys.POLLED_AT, page_id, now)
+            p.hsetnx(keys.FAILING_SINCE, page_id, now)
         if fetched_bytes:
             p.hincrby(keys.METRICS_BYTES, f"{page_id}|fetched", fetched_bytes)
         if full_bytes:

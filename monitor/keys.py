@@ -21,6 +21,8 @@ PAGES = PREFIX + "pages"  # hash: page id -> page config JSON
 SCHEDULE = PREFIX + "schedule"  # sorted set: page id -> next due time (unix seconds)
 RETRIES = PREFIX + "retries"  # sorted set: page id -> time of an early retry after a failure
 INTERVALS = PREFIX + "intervals"  # hash: page id -> poll interval now (quiet or active)
+POLLED_AT = PREFIX + "polls:at"  # hash: page id -> unix time its last poll ended (not busy)
+FAILING_SINCE = PREFIX + "polls:failing"  # hash: page id -> unix time of its first failed poll
 
 EVENTS = PREFIX + "events"  # stream: every printed event, trimmed by age (monitor.eventlog)
 DELIVERIES_DUE = PREFIX + "deliveries:due"  # sorted set: "<channel>|<dedup key>" -> due time

@@ -6,8 +6,8 @@
   pace (monitor.pace: its interval now and why), moving its next due time when the interval
   changed;
 - `finish` (one script): the lock released (if still ours), the poll counted (the hashes of
-  monitor.counters.record_poll), and a change window that has passed ended: the page falls
-  back to its quiet interval.
+  monitor.counters.record_poll, with when it ended and since when the page fails), and a change
+  window that has passed ended: the page falls back to its quiet interval.
 
 Owns each page's pace hash (keys.pace) and writes keys.INTERVALS and the schedule's score of
 the page whose interval changed (the rest of the schedule is monitor.schedule's). The lock is
@@ -68,6 +68,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   ours = 1
 end
 local id = ARGV[2]
+if ARGV[3] == 'changed' or ARGV[3] == 'not_modified' then
+  redis.call('HSET', KEYS[7], id, ARGV[6])
+  redis.call('HDEL', KEYS[8], id)
+elseif ARGV[3] == 'error' then
+  redis.call('HSET', KEYS[7], id, ARGV[6])
+  redis.call('HSETNX', KEYS[8], id, ARGV[6])
+end
 if ARGV[3] ~= '' then
   redis.call('HINCRBY', KEYS[2], id .. '|' .. ARGV[3], 1)
   if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[3], id .. '|fetched', ARGV[4]) end
@@ -156,6 +163,7 @@ class PollStore:
         False: the lock had expired before (the poll outlived keys.lock_ttl)."""
         script_keys = [keys.lock(page_id), keys.METRICS_POLLS, keys.METRICS_BYTES]
         script_keys += [keys.pace(page_id), keys.INTERVALS, keys.SCHEDULE]
+        script_keys += [keys.POLLED_AT, keys.FAILING_SINCE]  # the board's page health
         args: list[str | float] = [token, page_id, outcome or "", *sizes, now, quiet_interval]
         return bool(self._finish(keys=script_keys, args=args))
 

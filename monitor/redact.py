@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 REDACTED = "***"
 SECRET_NAME = re.compile(
-    r"SECRET|TOKEN|PASSW|API_?KEY|PRIVATE_?KEY|BASIC_AUTH|CREDENTIAL"
+    r"SECRET|TOKEN|PASSW|API_?KEY|PRIVATE_?KEY|BASIC_AUTH|BOARD_?AUTH|CREDENTIAL"
     r"|WEBHOOK_?URL|WORKFLOW_?URL|ROUTING_?KEY|APPRISE_?URL",  # channels' secrets (pages.yaml)
     re.I,
 )

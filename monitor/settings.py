@@ -48,6 +48,8 @@ class WebSettings:
     replay_window: int = 86400  # WEBHOOK_REPLAY_WINDOW: seconds a delivery is known as a replay
     # METRICS_TOKEN: bearer token /metrics wants; None: /metrics answers loopback clients only
     metrics_token: str | None = field(default=None, repr=False)
+    # BOARD_AUTH: user:password (basic) or a bearer token guarding the board, its API and feeds
+    board_auth: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             stale_after=float(read.whole("HEALTH_STALE_AFTER", 60, what="whole seconds ≥ 1")),
             replay_window=read.whole("WEBHOOK_REPLAY_WINDOW", 86400, what="whole seconds ≥ 1"),
             metrics_token=_metrics_token(read),
+            board_auth=_board_auth(read),
         ),
         flower=FlowerSettings(
             basic_auth=auth,
@@ -157,6 +160,22 @@ def _metrics_token(read: Reader) -> str | None:
     if token and len(token) < MIN_METRICS_TOKEN:
         read.problems.append(f"METRICS_TOKEN: must be at least {MIN_METRICS_TOKEN} characters")
     return token
+
+
+def _board_auth(read: Reader) -> str | None:
+    """user:password (several: comma-separated), or a token of MIN_METRICS_TOKEN+ characters."""
+    value = read.env.get("BOARD_AUTH", "").strip() or None  # blank: the board is open
+    if value is None:
+        return None
+    if ":" in value:
+        if problem := basic_auth_problem(value):
+            read.problems.append(f"BOARD_AUTH: {problem}")
+    elif len(value) < MIN_METRICS_TOKEN:
+        read.problems.append(
+            f"BOARD_AUTH: a token must be at least {MIN_METRICS_TOKEN} characters "
+            "(or user:password)"
+        )
+    return value
 
 
 def _rate(read: Reader) -> str:

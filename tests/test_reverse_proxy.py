@@ -135,9 +135,14 @@ def test_a_signed_webhook_and_a_health_check_arrive_through_nginx(nginx: Nginx, 
     assert status in (200, 503) and b'"redis":"ok"' in answer.replace(b" ", b""), answer
 
 
-def test_the_stream_path_is_passed_to_the_app(nginx: Nginx) -> None:
-    status, answer = request(nginx.port, "GET", "/api/v1/stream")
-    assert (status, answer.strip()) == (404, b'{"error":"Not Found"}')  # the app's 404, not nginx's
+def test_the_stream_path_is_passed_to_the_app_unbuffered(nginx: Nginx) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=10)
+    with closing(conn):
+        conn.request("GET", "/api/v1/stream", headers={"Accept": "text/event-stream"})
+        response = conn.getresponse()
+        assert response.status == 200
+        assert response.getheader("Content-Type", "").startswith("text/event-stream")
+        assert response.readline() == b"retry: 2000\n"  # the app's first frame, not held back
 
 
 def test_a_body_over_webhook_max_bytes_stops_at_nginx(nginx: Nginx, web: Web) -> None:

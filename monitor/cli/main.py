@@ -15,6 +15,7 @@ from monitor import store
 from monitor.channel_config import load_channels
 from monitor.cli import config_check, processes
 from monitor.cli.channels import add_parser as add_channels_parser
+from monitor.cli.demo import add_parser as add_demo_parser
 from monitor.cli.events import add_parser as add_events_parser
 from monitor.cli.inspect import add_parsers as add_inspect_parsers
 from monitor.cli.pages import add_parsers as add_pages_parsers
@@ -77,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     add_simulate_parser(sub)
     add_events_parser(sub)
     add_channels_parser(sub)
+    add_demo_parser(sub)
     return parser
 
 

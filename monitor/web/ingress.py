@@ -30,6 +30,7 @@ from monitor.pages import ConfigError
 from monitor.redact import redact_also
 from monitor.settings import Settings, load_settings
 from monitor.web.access import guard
+from monitor.web.board_app import board_blueprint
 from monitor.web.health import Health, health_blueprint
 from monitor.web.metrics import metrics_blueprint
 from monitor.web.receive import Ingress
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, broker_url: str | None = None) 
     app.register_blueprint(guard(metrics, settings.web.metrics_token))
     health = Health(ingress.redis, ingress.broker_up, settings.web.stale_after)
     app.register_blueprint(health_blueprint(health))
+    app.register_blueprint(board_blueprint(settings))
     limiter = Limiter(
         get_remote_address,
         app=app,
