@@ -80,13 +80,13 @@ class Poller:
     backoff_base: float = 5.0  # seconds after the first transient error; doubles each time
 
     @cached_property
-    def store(self) -> PollStore:
+    def scripts(self) -> PollStore:
         return PollStore(self.redis, keys.lock_ttl(self.timeout))
 
     def poll(self, page: PageConfig, emit: Emit) -> PollResult:
         """A 304 poll is two Redis round trips: `begin` and `finish` (monitor.pollstore)."""
         urls = _urls(page)
-        begun = self.store.begin(page.id, page.host, urls, time.time())
+        begun = self.scripts.begin(page.id, page.host, urls, time.time())
         if begun.outcome == "backed_off":
             assert begun.backoff_until is not None
             # Spread the host's skipped pages over a few seconds after its back-off ends.
@@ -102,7 +102,7 @@ class Poller:
         finally:
             outcome = None if result is None else result.outcome
             sizes = (0, 0) if result is None else (result.size, result.full_size)
-            held = self.store.finish(
+            held = self.scripts.finish(
                 page.id, begun.token, outcome, sizes, page.interval, time.time()
             )
             if not held:
@@ -215,5 +215,5 @@ class Poller:
         emit(result.events)
         changed = bool(result.events or result.filtered) and not fresh
         pace = decide(page, result.state, changed, now.timestamp(), seen.max_age)
-        self.store.save(page.id, result.state, seen.validators, pace, now.timestamp())
+        self.scripts.save(page.id, result.state, seen.validators, pace, now.timestamp())
         return PollResult("changed", result.events, filtered=result.filtered)

@@ -94,6 +94,7 @@ return ours
 _PACE = (
     _REPACE
     + """
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end  -- removed meanwhile
 local now = tonumber(ARGV[2])
 local interval, reason, detail = tonumber(ARGV[3]), ARGV[4], ARGV[5]
 local prev = redis.call('HMGET', KEYS[1], 'reason', 'until', 'detail', 'since')

@@ -194,3 +194,16 @@ def test_a_sync_keeps_an_active_pages_interval_and_a_removed_page_loses_its_pace
     assert w.interval() == 10
     sync_pages(r, [], time.time())
     assert (r.hget(keys.INTERVALS, "claude"), w.pace()) == (None, {})
+
+
+def test_a_page_removed_while_it_was_polled_is_not_put_back_in_the_schedule(
+    r: store.Redis, pages: PageServer
+) -> None:
+    w = Watched(r, pages)
+    w.poll()
+    w.serve("major_outage")
+    sync_pages(r, [], time.time())  # removed while its poll runs
+    w.poll()
+    assert r.hget(keys.INTERVALS, "claude") is None
+    assert r.zscore(keys.SCHEDULE, "claude") is None
+    assert r.exists(keys.pace("claude")) == 0

@@ -96,3 +96,16 @@ def test_a_poll_of_a_busy_page_takes_nothing_and_counts_busy(
     assert r.hget(keys.METRICS_POLLS, "claude|busy") == "1"
     holder.release()  # still the holder's: the busy poll left it alone
     client.close()
+
+
+def test_finishing_a_poll_whose_lock_expired_leaves_the_new_holders_lock_alone(
+    r: store.Redis, pages: PageServer
+) -> None:
+    page = watched(r, pages)
+    poller = Poller(r, new_session(), timeout=5)
+    begun = poller.scripts.begin(page.id, page.host, [], 0.0)
+    assert begun.outcome == "ok"
+    r.set(keys.lock(page.id), "another poll's token")  # ours expired; another took it
+    poller.scripts.finish(page.id, begun.token, "not_modified", (0, 0), 60, 0.0)
+    assert r.get(keys.lock(page.id)) == "another poll's token"
+    assert r.hget(keys.METRICS_POLLS, "claude|not_modified") == "1"

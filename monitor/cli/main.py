@@ -1,6 +1,7 @@
 """`statusmon` (also `python -m monitor`): run, check, parse, config check, proc, pages sync.
 
-`check` and `parse` live in monitor/cli/inspect.py, `pages catalog|add` in monitor/cli/pages.py.
+`check` and `parse` live in monitor/cli/inspect.py, `pages catalog|add` in monitor/cli/pages.py,
+`pages status` in monitor/cli/pages_status.py.
 """
 
 from __future__ import annotations
