@@ -19,14 +19,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import cast
 
 import redis
 
 from monitor import keys
 from monitor.pace import Pace
 from monitor.state import PageState
-from monitor.store import Validators
+from monitor.store import Validators, stage_validators
 
 # Move a page's next due time when its interval changes: its grid stays anchored on the due
 # time it was last claimed at (its phase), only the spacing changes. Not for a removed page.
@@ -180,13 +180,7 @@ class PollStore:
         with self.r.pipeline() as p:
             p.set(keys.state(page_id), state.to_json())
             for url, (v, size) in validators.items():
-                key = keys.validators(url)
-                mapping: dict[str, str] = {k: val for k, val in vars(v).items() if val}
-                p.delete(key)
-                if mapping:
-                    p.hset(key, mapping=cast(Any, mapping))
-                if size is not None:
-                    p.set(keys.body_size(url), size, ex=keys.BODY_SIZE_TTL)
+                stage_validators(p, url, v, size)
             pace_keys = (keys.pace(page_id), keys.INTERVALS, keys.SCHEDULE)
             pace_args = (page_id, now, pace.interval, pace.reason, pace.detail, pace.until)
             p.eval(_PACE, 3, *pace_keys, *pace_args, pace.active_interval, pace.max_age)

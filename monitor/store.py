@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import redis
+from redis.client import Pipeline
 from redis.lock import Lock
 
 from monitor import keys
@@ -69,14 +70,20 @@ def save_validators_many(r: Redis, fetched: Mapping[str, tuple[Validators, int |
         return
     with r.pipeline() as p:
         for url, (v, size) in fetched.items():
-            key = keys.validators(url)
-            mapping: dict[str, str] = {k: val for k, val in vars(v).items() if val}
-            p.delete(key)
-            if mapping:
-                p.hset(key, mapping=cast(Any, mapping))
-            if size is not None:
-                p.set(keys.body_size(url), size, ex=keys.BODY_SIZE_TTL)
+            stage_validators(p, url, v, size)
         p.execute()
+
+
+def stage_validators(p: Pipeline, url: str, v: Validators, size: int | None) -> None:
+    """Queue on `p` the writes of one URL's new validators (and its full body size, when a
+    body came): what save_validators_many and a changed poll's one round trip both send."""
+    key = keys.validators(url)
+    mapping: dict[str, str] = {k: val for k, val in vars(v).items() if val}
+    p.delete(key)
+    if mapping:
+        p.hset(key, mapping=cast(Any, mapping))
+    if size is not None:
+        p.set(keys.body_size(url), size, ex=keys.BODY_SIZE_TTL)
 
 
 def page_lock(
