@@ -11,9 +11,10 @@ from bench.measure import Drain, Loop, drain, requests_loop
 from bench.system import System
 from monitor import store
 from monitor.adapters import get_adapter
-from monitor.fetch import conditional_headers, new_session
+from monitor.fetch import conditional_headers
 from monitor.pages import PageConfig
 from monitor.schedule import batches
+from monitor.session import new_session
 from monitor.settings import load_settings
 
 

@@ -16,8 +16,8 @@ _poller: Any = None
 def _start(redis_url: str) -> None:
     global _poller
     from monitor import store
-    from monitor.fetch import new_session
     from monitor.poll import Poller
+    from monitor.session import new_session
 
     _poller = Poller(store.connect(redis_url), new_session())
 

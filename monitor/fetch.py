@@ -15,11 +15,8 @@ import requests
 
 from monitor.errors import FetchError
 from monitor.pace import max_age
-from monitor.request import get, parse_retry_after
-from monitor.session import new_session
+from monitor.request import get
 from monitor.store import Validators
-
-__all__ = ["Fetched", "conditional_get", "get", "new_session", "parse_retry_after", "plain_get"]
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError
 from monitor.cli.redis_server import free_port
 from monitor.errors import FetchError
 from monitor.failures import describe
-from monitor.fetch import get, new_session
 from monitor.pages import ConfigError
-from monitor.session import MAX_BODY, Session
+from monitor.request import get
+from monitor.session import MAX_BODY, Session, new_session
 from monitor.settings import load_settings
 from monitor.simulate.server import SimServer
 from tests.support import hostile

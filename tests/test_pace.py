@@ -11,7 +11,6 @@ import pytest
 from monitor import keys, store
 from monitor.config import parse_pages
 from monitor.events import StatusEvent
-from monitor.fetch import new_session
 from monitor.pace import (
     CHANGE,
     COMPONENT,
@@ -26,6 +25,7 @@ from monitor.pace import (
 from monitor.pages import ConfigError, PageConfig
 from monitor.poll import Poller
 from monitor.registry import sync_pages
+from monitor.session import new_session
 from monitor.state import ComponentState, IncidentState, PageState
 from tests.support.pageserver import PageServer
 from tests.support.scenarios import StatuspageStory

@@ -18,10 +18,10 @@ from celery import Celery
 
 from monitor import keys, store
 from monitor.events import StatusEvent
-from monitor.fetch import new_session
 from monitor.pages import PageConfig
 from monitor.poll import Poller
 from monitor.registry import sync_pages
+from monitor.session import new_session
 from tests.support.pageserver import PageServer
 from tests.support.procs import Proc, celery_proc
 from tests.support.scenarios import StatuspageStory

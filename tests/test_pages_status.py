@@ -12,10 +12,10 @@ from pathlib import Path
 
 from monitor import keys, store
 from monitor.cli.pages_status import why
-from monitor.fetch import new_session
 from monitor.pages import PageConfig
 from monitor.poll import Poller
 from monitor.registry import sync_pages
+from monitor.session import new_session
 from tests.paths import ROOT
 from tests.support.pageserver import PageServer
 from tests.support.scenarios import StatuspageStory

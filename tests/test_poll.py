@@ -16,9 +16,10 @@ from monitor import backoff, keys, store
 from monitor.backoff import backoff_remaining
 from monitor.cli.redis_server import free_port
 from monitor.events import StatusEvent
-from monitor.fetch import new_session, parse_retry_after
 from monitor.pages import PageConfig
 from monitor.poll import Poller
+from monitor.request import parse_retry_after
+from monitor.session import new_session
 from tests.support.pageserver import PageServer
 from tests.support.scenarios import StatuspageStory
 from tests.support.wait import wait_until

@@ -9,10 +9,10 @@ from typing import Any
 import redis
 
 from monitor import keys, store
-from monitor.fetch import new_session
 from monitor.pages import PageConfig
 from monitor.poll import Poller
 from monitor.registry import sync_pages
+from monitor.session import new_session
 from tests.support.pageserver import PageServer
 from tests.support.scenarios import StatuspageStory
 from workers.tasks import poll_one

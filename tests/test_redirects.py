@@ -9,7 +9,8 @@ import pytest
 
 from monitor import redirects
 from monitor.errors import FetchError
-from monitor.fetch import get, new_session
+from monitor.request import get
+from monitor.session import new_session
 from tests.support import hostile
 from tests.support.hostile import HostileServer
 

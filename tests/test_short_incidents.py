@@ -11,10 +11,10 @@ from monitor import backoff, store
 from monitor.adapters.statuspage import StatuspageAdapter
 from monitor.detect import diff
 from monitor.events import StatusEvent
-from monitor.fetch import new_session
 from monitor.model import Snapshot
 from monitor.pages import PageConfig
 from monitor.poll import Poller
+from monitor.session import new_session
 from monitor.simulate.server import SimServer
 from tests.support.wait import wait_until
 

@@ -15,10 +15,10 @@ import pytest
 from monitor import backoff, keys, store
 from monitor.cli.redis_server import free_port
 from monitor.events import StatusEvent
-from monitor.fetch import new_session
 from monitor.output import render
 from monitor.pages import PageConfig
 from monitor.poll import Poller
+from monitor.session import new_session
 from monitor.state import IncidentState, PageState
 from tests.support import hostile
 from tests.support.hostile import HostileServer
