@@ -32,6 +32,8 @@ def sync_pages(r: redis.Redis, pages: list[PageConfig], now: float) -> None:
             p.zrem(keys.SCHEDULE, page_id)
             p.zrem(keys.RETRIES, page_id)
             p.delete(keys.pace(str(page_id)))
+            p.hdel(keys.POLLED_AT, page_id)
+            p.hdel(keys.FAILING_SINCE, page_id)
         for page in pages:
             p.hset(keys.PAGES, page.id, page_to_json(page))
             p.hset(keys.INTERVALS, page.id, current_interval(page, paces[page.id]))

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.support import browser as browser_support
-from tests.support.browser import System, browser, chromium_path, system
+from tests.support.browser import System, browser, chromium_path, system, why
 from tests.support.screenshot import shoot
 
 pytestmark = pytest.mark.timeout(600)
@@ -45,6 +45,14 @@ def page(chromium: Any) -> Iterator[Any]:
     context.close()
 
 
+def shown(page: Any, running: System, text: str) -> None:
+    """Until the board shows `text`; else fail saying what the API and the log said."""
+    try:
+        page.get_by_text(text).first.wait_for(timeout=TIMEOUT)
+    except Exception as exc:  # playwright's TimeoutError
+        raise AssertionError(f"{text!r} not shown: {exc}\n{why(running)}") from None
+
+
 def headline(page: Any) -> Any:
     return page.locator(".headline")
 
@@ -57,10 +65,10 @@ def printed_at(system: System, page_id: str, phase: str) -> float:
 
 def test_the_board_renders_the_simulators_pages(running: System, page: Any) -> None:
     page.goto(running.url)
+    shown(page, running, "All 4 services operational")
     tiles = page.locator("#pages > li")
     assert tiles.count() == 4
     assert [tiles.nth(i).get_attribute("id") for i in range(4)] == [f"page-{p}" for p in PAGE_IDS]
-    page.get_by_text("All 4 services operational").wait_for(timeout=TIMEOUT)
     page.locator("#sum-sim00000").click()
     assert page.locator("#page-sim00000 .bar").first.locator("li").count() == 90
 
@@ -87,11 +95,11 @@ def test_a_change_appears_on_an_open_board_without_reload_within_two_seconds(
 def test_a_resolved_incident_leaves_the_header(running: System, page: Any) -> None:
     page.goto(running.url)
     page.locator("#connection").filter(has_text="Live").wait_for(timeout=TIMEOUT)
-    if "Umbrella CDN — " not in headline(page).inner_text():  # run alone: open it first
+    if "x" not in running.sim.world.pages[3].model.labels:  # run alone: open it first
         running.sim.apply({"do": "open", "page": 3, "incident": "x", "name": "Slow edge"})
-        headline(page).filter(has_text="Umbrella CDN — ").wait_for(timeout=TIMEOUT)
+    headline(page).filter(has_text="Umbrella CDN — ").wait_for(timeout=TIMEOUT)
     running.sim.apply({"do": "resolve", "page": 3, "incident": "x", "body": "Fixed."})
-    page.get_by_text("All 4 services operational").wait_for(timeout=TIMEOUT)
+    shown(page, running, "All 4 services operational")
     assert "Umbrella CDN — " not in headline(page).inner_text()
     assert page.locator("#changes").get_by_text("Resolved - Fixed.").count() == 1
 

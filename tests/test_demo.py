@@ -21,7 +21,7 @@ def test_demo_plays_its_incident_prints_it_and_serves_the_board(tmp_path: Path) 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "MONITOR_PAGES")}
     env.update(PYTHONUNBUFFERED="1", TMPDIR=str(tmp_path))
-    argv = [sys.executable, "-m", "monitor", "demo", "--port", str(port), "--speed", "4"]
+    argv = [sys.executable, "-m", "monitor", "demo", "--port", str(port), "--speed", "3"]
     demo = Proc("demo", argv, env, tmp_path).start()
     try:
         lines = demo.wait_lines(26, timeout=240)  # 13 events: two lines each

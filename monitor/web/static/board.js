@@ -89,7 +89,10 @@
   wire();
   if (window.EventSource) {
     var source = new EventSource(body.getAttribute("data-stream"));
-    source.addEventListener("open", function () { connection.textContent = "Live"; });
+    source.addEventListener("open", function () {
+      connection.textContent = "Live";
+      refresh(true);  // what changed between the page being served and the stream opening
+    });
     source.addEventListener("error", function () { connection.textContent = "Reconnecting…"; });
     source.addEventListener("change", function (e) {
       try { addChange(JSON.parse(e.data)); } catch (err) { /* a frame we cannot read */ }
