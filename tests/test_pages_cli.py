@@ -285,5 +285,5 @@ def test_a_folder_where_no_file_may_be_created_is_a_clear_error_not_a_traceback(
     done = statusmon(Path("/sys/pages.yaml"), "pages", "add", "claude")
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith("statusmon: /sys: cannot write the new pages file here (")
-    assert "Traceback" not in done.stderr and "STATUSMON_USER" in done.stderr
+    assert "Traceback" not in done.stderr and "STATUSMON_UID" in done.stderr
     assert not Path("/sys/pages.yaml").exists()

@@ -106,7 +106,7 @@ def write_pages(path: Path, old: str, new: str, expected: list[PageConfig]) -> N
             [
                 f"{path.parent}: cannot write the new pages file here ({exc.strerror}); the "
                 f"folder must be writable by this user (uid {os.getuid()}; docker compose: "
-                "STATUSMON_USER in .env)"
+                "STATUSMON_UID in .env)"
             ]
         ) from None
     try:
