@@ -18,6 +18,7 @@ import socket
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -130,7 +131,7 @@ class Run:
     def notifier_stopped(self) -> None:
         self.stack.run("stop", "notifier")
         since = time.time()
-        self.sim.apply(
+        published = self.sim.apply(
             {"page": 0, "do": "resolve", "incident": "a"},
             {"page": 1, "do": "component", "component": 0, "status": "operational"},
             {"page": 4, "do": "open", "incident": "b", "name": "Login failures"},
@@ -139,7 +140,7 @@ class Run:
 
         def queued() -> bool:  # detected, and waiting in `notify` while nobody prints
             length = self.stack.execute("redis", "redis-cli", "llen", "notify").stdout
-            return int(length.strip() or 0) >= 4  # 4 events: 3 updates, 1 component
+            return int(length.strip() or 0) >= sum(1 for p in published if p["kind"] != "rename")
 
         wait_for(queued, "the changes queued for the stopped notifier", 120)
         self.stack.run("start", "notifier")
@@ -199,6 +200,10 @@ class Run:
         except RuntimeError:
             got = False
         self.check(bool(got), f"Flower shows tasks from all {len(workers)} workers: {seen()}")
+        url = f"http://127.0.0.1:{self.flower}/api/tasks"
+        tasks = requests.get(url, auth=FLOWER_AUTH, timeout=10).json().values()
+        split = Counter(f"{t.get('name')} on {t.get('worker')}" for t in tasks)
+        print(f"  light load, tasks per worker since up (Flower): {dict(sorted(split.items()))}")
 
     def verdict(self) -> None:
         self.keep_notifier_output()
