@@ -19,8 +19,8 @@ from typing import Any
 
 from celery import current_task
 from celery.apps.worker import install_worker_term_handler, install_worker_term_hard_handler
+from celery.signals import celeryd_init, worker_shutting_down
 from celery.signals import setup_logging as celery_setup_logging
-from celery.signals import worker_ready, worker_shutting_down
 
 from monitor.logs import setup_logging
 
@@ -96,14 +96,21 @@ def use_statusmon_logging(loglevel: int | str | None) -> None:
     setup_logging(level, filters=[TaskContext(), RoutineRequeue(), *quiet])
 
 
-@worker_ready.connect
-def _shutdown_without_printing(sender: Any = None, **_: Any) -> None:
+@celeryd_init.connect
+def _shutdown_without_printing(instance: Any = None, **_: Any) -> None:
     """Celery's SIGTERM/SIGQUIT handlers print "worker: Warm shutdown (MainProcess)" to stdout:
-    installed again without the print (`_log_shutdown` logs it instead)."""
-    worker = getattr(sender, "controller", None)
-    if worker is not None:
+    this worker installs them without the print, right after its own (`_log_shutdown` logs
+    the line instead). Set at init, so no signal can arrive between the two."""
+    if instance is None:
+        return
+    tweaks = instance.install_platform_tweaks
+
+    def install_quietly(worker: Any) -> None:
+        tweaks(worker)
         install_worker_term_handler(worker, verbose=False)
         install_worker_term_hard_handler(worker, verbose=False)
+
+    instance.install_platform_tweaks = install_quietly
 
 
 @worker_shutting_down.connect
