@@ -25,6 +25,7 @@ RUN /opt/statusmon/bin/pip install --no-cache-dir --disable-pip-version-check --
     && /opt/statusmon/bin/statusmon --help > /dev/null
 
 FROM python:3.11-slim
+LABEL org.statusmon.stage=final
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \

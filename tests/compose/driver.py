@@ -224,9 +224,12 @@ class Run:
         if os.environ.get("COMPOSE_TEST_KEEP_IMAGE"):  # while working on the test itself
             return
         docker("rmi", IMAGE, timeout=300)
-        stages = docker("images", "-q", "--filter", "label=org.statusmon.stage=build").split()
-        if stages:
-            docker("rmi", *sorted(set(stages)), timeout=300)
+        for stage in ("build", "final"):  # the build stage; images a rebuild left untagged
+            label = f"label=org.statusmon.stage={stage}"
+            extra = [] if stage == "build" else ["--filter", "dangling=true"]
+            images = docker("images", "-q", "--filter", label, *extra).split()
+            if images:
+                docker("rmi", *sorted(set(images)), timeout=300)
 
 
 def free_port() -> int:
