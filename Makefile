@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run demo test lint bench screenshot clean
+.PHONY: install run demo test lint bench screenshot compose-test clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ lint: install
 
 test: lint  ## ruff, mypy, then the test suite on a real Redis and real Celery workers
 	$(BIN)/python -m pytest
+
+compose-test: install  ## docker-compose.yml run for real: 3 workers against the simulator (~5 min)
+	tests/compose/run.sh
 
 bench: install  ## the benchmark (about 6 minutes): regenerates docs/benchmarks.md
 	$(BIN)/python -m bench.run --out docs/benchmarks.md

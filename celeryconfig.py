@@ -33,7 +33,14 @@ task_default_queue = POLL_QUEUE
 task_acks_late = True
 task_reject_on_worker_lost = True
 worker_prefetch_multiplier = 1
-broker_transport_options = {"visibility_timeout": 300}
+# polling_interval is kombu's BRPOP timeout. Redis hands a message to the client that has waited
+# longest in BRPOP; at the default 1 s every idle worker re-entered the line once a second, in
+# step with the 1 s tick, and the same worker won message after message (light load, 3
+# workers: 10/39/10 poll tasks in 60 s). At 5 s a worker that was served goes to the back of the
+# line and the others come first: 19/20/19 (`python -m bench.scaleout --light 60`). The cost:
+# `celery control cancel_consumer` takes up to 5 s to stop a worker's deliveries (a message it
+# still takes is put back by kombu), and a half-open connection is noticed 4 s later.
+broker_transport_options = {"visibility_timeout": 300, "polling_interval": 5}
 broker_connection_retry_on_startup = True
 
 task_soft_time_limit = 45

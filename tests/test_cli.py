@@ -157,9 +157,14 @@ def test_the_shipped_labels_reproduce_the_openai_product_line(tmp_path: Path) ->
 
 
 def test_pages_sync_loads_the_pages_file_into_a_running_system(r, redis_url: str) -> None:  # type: ignore[no-untyped-def]
-    done = statusmon("pages", "sync", MONITOR_PAGES=str(ROOT / "pages.yaml"), REDIS_URL=redis_url)
+    path = ROOT / "pages.yaml"
+    done = statusmon("pages", "sync", MONITOR_PAGES=str(path), REDIS_URL=redis_url)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"5 pages loaded into {redis_url}\n"
+    assert done.stdout == (
+        "added: atlassian, claude, cloudflare, github, openai\n"
+        f"5 pages from {path} loaded into {redis_url} "
+        "(5 added, 0 removed, 0 changed, 0 unchanged)\n"
+    )
     assert sorted(r.hkeys(keys.PAGES)) == [
         "atlassian",
         "claude",
@@ -168,3 +173,25 @@ def test_pages_sync_loads_the_pages_file_into_a_running_system(r, redis_url: str
         "openai",
     ]
     assert r.zcard(keys.SCHEDULE) == 5
+
+
+def test_pages_sync_says_which_pages_it_added_removed_and_changed(  # type: ignore[no-untyped-def]
+    r, redis_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "pages.yaml"
+    row = "  - {{id: {0}, name: {0}, url: 'https://{0}.example.com', kind: statuspage{1}}}\n"
+    path.write_text("pages:\n" + row.format("a", "") + row.format("b", "") + row.format("c", ""))
+    assert statusmon("pages", "sync", MONITOR_PAGES=str(path), REDIS_URL=redis_url).returncode == 0
+    path.write_text(
+        "pages:\n" + row.format("a", "") + row.format("b", ", interval: 300") + row.format("d", "")
+    )
+    done = statusmon("pages", "sync", MONITOR_PAGES=str(path), REDIS_URL=redis_url)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "added: d",
+        "removed: c",
+        "changed: b",
+        f"3 pages from {path} loaded into {redis_url} (1 added, 1 removed, 1 changed, 1 unchanged)",
+    ]
+    assert sorted(r.hkeys(keys.PAGES)) == ["a", "b", "d"]
+    assert r.hget(keys.INTERVALS, "b") == "300"

@@ -199,3 +199,35 @@ def test_paths_the_image_needs_are_not_excluded_from_its_build_context() -> None
     copied = {"pyproject.toml", "celeryconfig.py", "monitor", "workers", "pages.yaml"}
     assert copied.isdisjoint(ignored)
     assert all((ROOT / Path(name)).exists() for name in copied)
+
+
+def test_compose_and_dockerfile_use_only_what_docker_compose_1_29_and_docker_20_10_accept(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    assert "name" not in compose  # top-level name: Compose 2.3+
+    for name, svc in services.items():
+        for entry in svc.get("env_file") or []:
+            assert isinstance(entry, str), f"{name}: env_file with path/required is Compose 2.24+"
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "# syntax=" not in dockerfile  # pulls a frontend image from Docker Hub
+    assert "--mount" not in dockerfile  # BuildKit only
+    assert "COPY --link" not in dockerfile and "<<" not in dockerfile  # BuildKit only
+
+
+_VOLUME = re.compile(r"(\$\{[^}]*\}|[^:]+):([^:]+)(?::(\w+))?")  # source:target[:mode]
+
+
+def test_the_pages_file_is_read_from_a_mounted_folder_that_beat_may_write(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for name in ("web", "beat"):
+        pages = services[name]["environment"]["MONITOR_PAGES"]
+        mounts = [_VOLUME.fullmatch(str(v)) for v in services[name]["volumes"]]
+        folders = {m[2]: (m[1], m[3]) for m in mounts if m}
+        assert str(Path(pages).parent) in folders, f"{name}: {pages} is not in a mounted folder"
+        source, mode = folders[str(Path(pages).parent)]
+        assert source.startswith("${PAGES_DIR:-") and mode == ("ro" if name == "web" else None)
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    assert any(line.startswith("ENV MONITOR_PAGES=/app/config/pages.yaml") for line in lines)
+    for name in APP_SERVICES:  # the host user's uid; a group the image has (Celery checks it)
+        assert services[name]["user"] == "${STATUSMON_UID:-10001}:10001"

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -161,3 +162,49 @@ def test_the_every_second_tick_is_not_logged_at_info(out: io.StringIO) -> None:
         "Task statusmon.poll[t1] received",
         "Task statusmon.tick[t4] raised: boom",
     ]
+
+
+def test_kombus_requeue_at_a_consumers_stop_is_an_info_line_not_a_warning(
+    out: io.StringIO,
+) -> None:
+    from workers.logging_setup import RoutineRequeue
+
+    kombu = logging.getLogger("kombu.transport.virtual.base")
+    handler = make_handler("json", ENV, out, [RoutineRequeue()])
+    kombu.addHandler(handler)
+    try:
+        for level in (logging.WARNING, logging.INFO):
+            kombu.setLevel(level)
+            kombu.warning("Requeuing undeliverable message for queue %r: No consumers.", "notify")
+            kombu.warning("Connection to broker lost")
+    finally:
+        kombu.removeHandler(handler)
+        kombu.setLevel(logging.NOTSET)
+    assert [(r["level"], r["message"]) for r in records(out)] == [
+        ("WARNING", "Connection to broker lost"),
+        ("INFO", "Requeuing undeliverable message for queue 'notify': No consumers."),
+        ("WARNING", "Connection to broker lost"),
+    ]
+
+
+@pytest.mark.parametrize("level", ["WARNING", "INFO"])
+def test_a_stopping_notifier_logs_its_shutdown_at_info_and_nothing_in_plain_text(
+    redis_url: str, tmp_path: Path, level: str
+) -> None:
+    from tests.support.celery_workers import wait_ready
+    from tests.support.procs import celery_proc
+
+    env = {**os.environ, "REDIS_URL": redis_url, "LOG_LEVEL": level, "LOG_FORMAT": "json"}
+    notifier = celery_proc("notifier", env, tmp_path).start()
+    try:
+        wait_ready({"notifier"}, [notifier])
+    finally:
+        assert notifier.stop() == 0
+    assert notifier.lines == []  # stdout: status lines only
+    lines = notifier.log_path.read_text().splitlines()
+    assert not [line for line in lines if "shutdown" in line and not line.startswith("{")]
+    logged = [json.loads(line) for line in lines if line.startswith("{")]  # not Celery's
+    shutdown = [r for r in logged if "Warm shutdown" in r["message"]]  # warning about root
+    assert [r["level"] for r in shutdown] == ([] if level == "WARNING" else ["INFO"])
+    if level == "WARNING":
+        assert logged == []

@@ -278,3 +278,12 @@ def test_a_flow_style_list_is_not_rewritten_the_block_to_paste_is_given() -> Non
     assert caught.value.problems[-1] == (
         "  - id: new\n    name: New\n    url: https://status.new.example\n    kind: statuspage"
     )
+
+
+def test_a_folder_where_no_file_may_be_created_is_a_clear_error_not_a_traceback() -> None:
+    # /sys takes no new files, whoever asks (root included): like a read-only mount in a container
+    done = statusmon(Path("/sys/pages.yaml"), "pages", "add", "claude")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("statusmon: /sys: cannot write the new pages file here (")
+    assert "Traceback" not in done.stderr and "STATUSMON_UID" in done.stderr
+    assert not Path("/sys/pages.yaml").exists()

@@ -521,3 +521,27 @@ def test_statusmon_simulate_serves_until_its_duration_and_writes_a_pages_file(
     assert [(p.id, p.kind, p.interval) for p in loaded] == [
         (f"sim0000{n}", "statuspage", 30) for n in range(3)
     ]
+
+
+def test_statusmon_simulate_listens_on_the_address_given_and_names_the_url_host_given(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    pages = tmp_path / "pages.yaml"
+    argv = [sys.executable, "-m", "monitor.simulate", "--pages", "2", "--pages-file", str(pages)]
+    argv += ["--host", "0.0.0.0", "--url-host", "sim.test", "--duration", "30"]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout is not None
+            ready = json.loads(proc.stdout.readline())
+            port = ready["ports"][0]
+            assert ready["control"] == f"http://0.0.0.0:{port}/_sim"  # every address: loopback too
+            info = requests.get(f"http://127.0.0.1:{port}/_sim/info", timeout=10)
+            assert info.status_code == 200
+        finally:
+            proc.terminate()
+    from monitor.config import load_pages
+
+    assert [p.url for p in load_pages(pages)] == [f"http://sim.test:{port}/p/{n}" for n in (0, 1)]

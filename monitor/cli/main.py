@@ -102,7 +102,15 @@ def _proc(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _pages_sync(args: argparse.Namespace, settings: Settings) -> int:
+    """Load the pages file into Redis and say what changed: one line per kind of change."""
     pages = load_pages(settings.pages_path)
-    sync_pages(store.connect(settings.broker_url), pages, time.time())
-    print(f"{len(pages)} pages loaded into {settings.broker_url}")
+    done = sync_pages(store.connect(settings.broker_url), pages, time.time())
+    for what, ids in (("added", done.added), ("removed", done.removed), ("changed", done.changed)):
+        if ids:
+            print(f"{what}: {', '.join(ids)}")
+    counts = f"{len(done.added)} added, {len(done.removed)} removed, {len(done.changed)} changed"
+    print(
+        f"{len(pages)} pages from {settings.pages_path} loaded into {settings.broker_url} "
+        f"({counts}, {done.unchanged} unchanged)"
+    )
     return 0

@@ -99,7 +99,16 @@ def _scalar(value: str | int) -> str:
 
 def write_pages(path: Path, old: str, new: str, expected: list[PageConfig]) -> None:
     """Replace the file with `new` once load_pages reads `expected` from it, atomically."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:  # the file is replaced, never edited in place: its folder must let us
+        raise ConfigError(
+            [
+                f"{path.parent}: cannot write the new pages file here ({exc.strerror}); the "
+                f"folder must be writable by this user (uid {os.getuid()}; docker compose: "
+                "STATUSMON_UID in .env)"
+            ]
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             out.write(new)

@@ -1,4 +1,5 @@
-"""`statusmon simulate`: serve N simulated status pages on loopback, run a scenario, record it.
+"""`statusmon simulate`: serve N simulated status pages (on loopback unless `--host` says
+another address, e.g. the Docker bridge's for a compose stack), run a scenario, record it.
 
 Prints one JSON line when ready ({"control", "ports", "pages"}) and serves until Ctrl-C,
 SIGTERM or `--duration`. Wired into `statusmon` by `add_parser`; also `python -m monitor.simulate`.
@@ -21,11 +22,23 @@ from monitor.simulate.server import SimServer
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = subparsers.add_parser(
-        "simulate", help="serve simulated status pages on loopback (tests, benchmarks)"
+        "simulate", help="serve simulated status pages (tests, benchmarks, a trial stack)"
     )
     p.add_argument("--pages", type=int, default=10, help="how many pages (default 10)")
     p.add_argument("--hosts", type=int, default=1, help="listening ports = hosts (default 1)")
     p.add_argument("--port", type=int, default=0, help="port of the first host (default: any)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ADDR",
+        help="address to listen on (default 127.0.0.1; e.g. 172.17.0.1, the Docker bridge's)",
+    )
+    p.add_argument(
+        "--url-host",
+        default="",
+        metavar="NAME",
+        help="host in the page URLs and --pages-file (default: --host)",
+    )
     p.add_argument(
         "--incidentio-every",
         type=int,
@@ -71,7 +84,13 @@ def run(args: argparse.Namespace, settings: object = None) -> int:
         for problem in exc.problems:
             print(f"statusmon: {problem}")
         return 2
-    layout = Layout(args.pages, args.incidentio_every, webhook_every=args.webhook_every)
+    layout = Layout(
+        args.pages,
+        args.incidentio_every,
+        host=args.host,
+        url_host=args.url_host,
+        webhook_every=args.webhook_every,
+    )
     server = SimServer(
         layout,
         hosts=args.hosts,

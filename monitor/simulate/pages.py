@@ -1,4 +1,5 @@
-"""Build N simulated pages on K loopback hosts, and the pages.yaml that monitors them."""
+"""Build N simulated pages on K hosts (ports of one address, loopback unless told), and the
+pages.yaml that monitors them."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from monitor.simulate.world import SimPage
 class Layout:
     pages: int = 1
     incidentio_every: int = 0  # every k-th page is incident.io (0: none, 1: all)
-    host: str = "127.0.0.1"
+    host: str = "127.0.0.1"  # the address the simulator listens on
+    url_host: str = ""  # the host name in page URLs and pages.yaml ("": `host`)
     webhook_every: int = 1  # every k-th page sends webhooks (with a URL), if on Statuspage
 
     def kind(self, n: int) -> str:
@@ -34,13 +36,13 @@ class Layout:
 
 
 def build_pages(layout: Layout, ports: list[int]) -> list[SimPage]:
-    """Page n lives at http://<host>:<ports[n % K]>/p/<n>: one port is one host (one back-off)."""
+    """Page n lives at http://<url host>:<ports[n % K]>/p/<n>: one port is one host."""
     t = templates()
     statuspage = StatuspageShapes(t)
     incidentio = IncidentIoShapes(t) if layout.incidentio_every else None
     pages: list[SimPage] = []
     for n in range(layout.pages):
-        base = f"http://{layout.host}:{ports[n % len(ports)]}/p/{n}"
+        base = f"http://{layout.url_host or layout.host}:{ports[n % len(ports)]}/p/{n}"
         page_id, name = layout.page_id(n), f"Sim {n}"
         if layout.kind(n) == "incidentio":
             assert incidentio is not None

@@ -14,6 +14,7 @@ from celery.result import AsyncResult
 
 from monitor import store
 from tests.support.procs import Proc, celery_proc
+from tests.support.wait import wait_until
 
 
 class Workers:
@@ -77,10 +78,17 @@ def poll_now(page_id: str) -> tuple[str, list[str]]:
 
 
 def queued_expiry(r: store.Redis, queue: str, task_id: str) -> datetime:
-    """When the message of task `task_id`, still waiting in the broker's `queue` list, expires
-    (its `expires` header, set by apply_async(expires=…))."""
-    for raw in r.lrange(queue, 0, -1):
-        headers = json.loads(raw)["headers"]
-        if headers["id"] == task_id:
-            return datetime.fromisoformat(headers["expires"])
-    raise AssertionError(f"task {task_id} is not waiting in the {queue} queue")
+    """When the message of task `task_id`, waiting in the broker's `queue` list, expires (its
+    `expires` header, set by apply_async(expires=…)). A worker told to stop consuming `queue`
+    may still take the message with the BRPOP it was already waiting in (up to the broker's
+    polling_interval): kombu puts it back ("Requeuing undeliverable message"), so it is waited
+    for, not only looked for."""
+
+    def waiting() -> datetime | None:
+        for raw in r.lrange(queue, 0, -1):
+            headers = json.loads(raw)["headers"]
+            if headers["id"] == task_id:
+                return datetime.fromisoformat(headers["expires"])
+        return None
+
+    return wait_until(waiting, f"task {task_id} waiting in the {queue} queue", timeout=10)
