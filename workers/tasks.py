@@ -24,8 +24,13 @@ WRITE_RETRY_CAP = 60  # seconds between retries of a line that could not be writ
 @app.task(name="statusmon.tick", base=RuntimeTask, bind=True, ignore_result=True)
 def tick(self: RuntimeTask) -> int:
     """Send the due pages in batches of POLL_BATCH; a batch not started within its pages'
-    interval expires. POLL_BATCH=1: one `poll` per page."""
-    due = claim_due(self.redis, time.time())
+    interval expires. POLL_BATCH=1: one `poll` per page. None while Redis memory is past
+    REDIS_MEMORY_HIGH (monitor.memory): due pages wait in the schedule."""
+    if self.poll_gate.open():
+        due = claim_due(self.redis, time.time())
+    else:
+        due = []
+        counters.record_held_back(self.redis)
     for interval, page_ids in batches(due, self.settings.poll_batch):
         if len(page_ids) == 1:
             poll.apply_async((page_ids[0],), expires=interval)
