@@ -78,6 +78,10 @@ class RuntimeTask(Task):  # type: ignore[misc]
         judged = needs or event.kind != "incident"  # only an open incident's reads the state
         return wanted, routing.severity(state, event) if judged else ""
 
+    def fault(self, step: str) -> None:
+        """Called by monitor.notify after each step of a delivery; a test's seam
+        (tests/support/faulty_notifier.py kills the process there). Does nothing."""
+
     # The status stream: the process's original stdout, taken over by `take_stdout`.
     stream: TextIO = sys.stdout
 

@@ -91,7 +91,12 @@ def notify(self: RuntimeTask, event_data: dict[str, Any]) -> str:
     event = StatusEvent.from_dict(event_data)
     try:
         outcome = deliver(
-            self.redis, event, self.write_line, self.settings.dedup_ttl, recorder=self.recorder
+            self.redis,
+            event,
+            self.write_line,
+            self.settings.dedup_ttl,
+            recorder=self.recorder,
+            fault=self.fault,
         )
     except Exception as exc:  # not printed, claim released: retry, never acknowledge it unprinted
         log.warning("event %s not printed (%s); retrying", event.dedup_key, type(exc).__name__)
