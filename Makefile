@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench chaos clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ test: lint  ## ruff, mypy, then the test suite on a real Redis and real Celery w
 
 bench: install  ## the benchmark (about 6 minutes): regenerates docs/benchmarks.md
 	$(BIN)/python -m bench.run --out docs/benchmarks.md
+
+chaos: install  ## faults injected into the real system (about 10 minutes): docs/reliability.md
+	$(BIN)/python -m bench.chaos --out docs/reliability.md
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data

@@ -86,5 +86,5 @@ class PollGate:
                     100 * memory.high_at,
                 )
             else:
-                log.warning("Redis memory at %.0f%%: polls resumed", 100 * memory.ratio)
+                log.warning("Redis memory below REDIS_MEMORY_HIGH: polls resumed")
         return not memory.high
