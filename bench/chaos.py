@@ -25,7 +25,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench.chaos_faults import FAULTS, Injector
+from bench.chaos_faults import FAULTS, SUPERVISED, Injector
 from bench.chaos_report import Row, render, write_readme
 from bench.system import System
 from monitor.simulate.generate import Mix, generate
@@ -41,7 +41,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--pages", type=int, default=300)
     p.add_argument("--hosts", type=int, default=10)
     p.add_argument("--interval", type=int, default=5, help="poll interval of every page")
-    p.add_argument("--span", type=float, default=30, help="seconds the scenario plays")
+    p.add_argument("--span", type=float, default=25, help="seconds the scenario plays")
     p.add_argument("--times", type=int, default=4, help="injections of each fault per row")
     p.add_argument("--settle", type=float, default=40, help="seconds to wait for late lines")
     p.add_argument("--faults", default=",".join(FAULTS), help="rows, by name")
@@ -91,7 +91,10 @@ def run_row(args: argparse.Namespace, name: str, seed: int) -> Row:
     system.start_web()  # only with webhooks
     injector = Injector(system, random.Random(seed))
     try:
-        injector.start_beat()
+        if name in SUPERVISED:
+            injector.supervise()
+        else:
+            injector.start_beat()
         injector.wait_first_polls(args.pages, timeout=120)
         system.sim("start", "POST")
         started = time.time()
@@ -118,6 +121,7 @@ def run_row(args: argparse.Namespace, name: str, seed: int) -> Row:
         result.duplicates,
         max(lags, default=0.0),
         str(system.run_dir),
+        injector.notes,
     )
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import random
 import signal
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from bench.system import System
 from monitor import keys, store
 from monitor.cli import redis_server
 
+RUN = [sys.executable, "-m", "monitor", "run"]
+SUPERVISED = ("run-hup", "run-second")  # rows run under `statusmon run`, not bare processes
 RESTART_AFTER = 1.0  # seconds: the supervisor's first back-off
 FREEZE = 10.0  # seconds Redis is stopped (SIGSTOP … SIGCONT)
 DOWN = 30.0  # seconds Redis is not running
@@ -32,18 +35,20 @@ class Fault:
     scale: int = 1  # this many times --times injections (the notifier: many kills)
 
 
-FAULTS = {
+FAULTS = {  # the rows, in this order
     "notifier-kill": Fault("kill -9 of the notifier", scale=3),
     "worker-kill": Fault("kill -9 of the poll worker's main process (its children with it)"),
     "child-kill": Fault("kill -9 of a prefork child of the poll worker, mid-batch"),
     "beat-kill": Fault("kill -9 of beat"),
     "beat-term": Fault("SIGTERM of beat"),
-    "web-kill": Fault("kill -9 of a web worker (gunicorn) while webhooks arrive"),
     "redis-term": Fault("Redis restarted: SIGTERM (it saves), started again"),
     "redis-kill": Fault("Redis restarted: kill -9 (append-only file, fsync every second)"),
     "redis-freeze": Fault(f"Redis frozen {FREEZE:.0f} s (SIGSTOP, SIGCONT)", cap=2),
     "redis-down": Fault(f"Redis unreachable {DOWN:.0f} s (stopped, started again)", cap=1),
     "redis-full": Fault(f"Redis past REDIS_MEMORY_HIGH for {FULL:.0f} s", cap=2),
+    "web-kill": Fault("kill -9 of a web worker (gunicorn) while webhooks arrive"),
+    "run-hup": Fault("SIGHUP of `statusmon run` (all stops), started again"),
+    "run-second": Fault("a second `statusmon run` on the same data folder"),
 }
 
 
@@ -55,6 +60,18 @@ class Injector:
 
     def start_beat(self) -> None:
         self.system.children["beat"] = celery("beat", self.system.env, self.system.run_dir)
+
+    def supervise(self) -> None:
+        """Worker, notifier and beat under one `statusmon run` (on the system's Redis), whose
+        stdout — the status lines — stands where the notifier's was."""
+        for name in ("worker", "notifier"):
+            self.system.children.pop(name).stop()
+        self.system.env["PORT"] = str(redis_server.free_port())
+        self._start_run()
+
+    def _start_run(self) -> None:
+        run = Child("notifier", RUN, self.system.env, self.system.run_dir)
+        self.system.children["notifier"] = run
 
     def wait_first_polls(self, pages: int, timeout: float) -> None:
         """Until every page was polled once (its state saved): the scenario starts on a
@@ -80,6 +97,18 @@ class Injector:
             workers = _children(children["web"].process.pid)
             if workers:
                 os.kill(self.rng.choice(workers), signal.SIGKILL)
+        elif name == "run-hup":
+            run = self.system.children.pop("notifier")
+            os.kill(run.process.pid, signal.SIGHUP)
+            run.process.wait(120)
+            self.gone.append(run)
+            time.sleep(RESTART_AFTER)
+            self._start_run()
+        elif name == "run-second":
+            second = Child("second", RUN, self.system.env, self.system.run_dir)
+            code = second.process.wait(120)
+            second.stop()
+            self.notes.append(f"second run: exit {code}, {len(second.lines)} lines on stdout")
         elif name == "beat-kill":
             self._kill("beat", signal.SIGKILL)
         elif name == "beat-term":

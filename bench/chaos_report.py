@@ -32,6 +32,7 @@ class Row:
     duplicates: int
     worst_lag: float
     run_dir: str
+    notes: list[str]
 
     def summary(self) -> str:
         return (
@@ -68,10 +69,15 @@ to its line — the time to recover, for a line the fault delayed.
 {table(rows)}
 
 {WHY_DUPLICATES}
-
+{_notes(rows)}
 Run: {took:.0f} s on {platform.machine()} ({platform.python_implementation()}
 {platform.python_version()}), seed {args["seed"]}.
 """
+
+
+def _notes(rows: list[Row]) -> str:
+    seen = [f"- {FAULTS[r.name].what}: {'; '.join(sorted(set(r.notes)))}" for r in rows if r.notes]
+    return "\nNotes:\n\n" + "\n".join(seen) + "\n" if seen else ""
 
 
 def write_readme(readme: Path, rows: list[Row]) -> None:
