@@ -76,8 +76,14 @@ Run: {took:.0f} s on {platform.machine()} ({platform.python_implementation()}
 
 
 def _notes(rows: list[Row]) -> str:
-    seen = [f"- {FAULTS[r.name].what}: {'; '.join(sorted(set(r.notes)))}" for r in rows if r.notes]
+    seen = [f"- {FAULTS[r.name].what}: {'; '.join(_why(r))}" for r in rows if _why(r)]
     return "\nNotes:\n\n" + "\n".join(seen) + "\n" if seen else ""
+
+
+def _why(row: Row) -> list[str]:
+    """The row's notes, then what explains its missed lines, if it has any."""
+    why = FAULTS[row.name].why if row.missed else ""
+    return sorted(set(row.notes)) + ([why] if why else [])
 
 
 def write_readme(readme: Path, rows: list[Row]) -> None:
