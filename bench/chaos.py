@@ -25,8 +25,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench.chaos_faults import FAULTS, SUPERVISED, Injector
+from bench.chaos_faults import Injector
 from bench.chaos_report import Row, render, write_readme
+from bench.chaos_rows import FAULTS, SUPERVISED
 from bench.system import System
 from monitor.simulate.generate import Mix, generate
 from monitor.simulate.model import Publication
@@ -41,7 +42,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--pages", type=int, default=300)
     p.add_argument("--hosts", type=int, default=10)
     p.add_argument("--interval", type=int, default=5, help="poll interval of every page")
-    p.add_argument("--span", type=float, default=25, help="seconds the scenario plays")
+    p.add_argument("--span", type=float, default=20, help="seconds the scenario plays")
     p.add_argument("--times", type=int, default=4, help="injections of each fault per row")
     p.add_argument("--settle", type=float, default=40, help="seconds to wait for late lines")
     p.add_argument("--faults", default=",".join(FAULTS), help="rows, by name")
@@ -58,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         name, seed = args.row.split(":")
         print(json.dumps(asdict(run_row(args, name, int(seed)))))
         return 0
+    unknown = [n for n in args.faults.split(",") if n not in FAULTS]
+    if unknown:
+        raise SystemExit(f"chaos: unknown fault {', '.join(unknown)}; known: {', '.join(FAULTS)}")
     began = time.time()
     rows = []
     for n, name in enumerate(args.faults.split(",")):

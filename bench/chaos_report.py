@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.chaos_faults import FAULTS
+from bench.chaos_rows import FAULTS
 
 BEGIN, END = "<!-- chaos:begin -->", "<!-- chaos:end -->"
 HEADER = (
