@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run demo test lint bench screenshot compose-test clean
+.PHONY: install run demo test lint bench screenshot compose-test chaos clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ compose-test: install  ## docker-compose.yml run for real: 3 workers against the
 
 bench: install  ## the benchmark (about 6 minutes): regenerates docs/benchmarks.md
 	$(BIN)/python -m bench.run --out docs/benchmarks.md
+
+chaos: install  ## faults injected into the real system (about 10 minutes): docs/reliability.md
+	$(BIN)/python -m bench.chaos --out docs/reliability.md
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data

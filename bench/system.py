@@ -27,6 +27,7 @@ class System:
     interval: int
     scenario: Path | None = None
     webhook_every: int = 0  # > 0: a web process takes webhooks from every k-th Statuspage page
+    persist: bool = False  # Redis with its append-only file (bench/chaos.py restarts it)
     run_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="statusmon-bench-")))
     children: dict[str, Child] = field(default_factory=dict)
 
@@ -39,7 +40,7 @@ class System:
             raise
 
     def _start(self) -> System:
-        self.redis = redis_server.start(self.run_dir / "redis", persist=False)
+        self.redis = redis_server.start(self.run_dir / "redis", persist=self.persist)
         self.env = {
             **os.environ,
             "REDIS_URL": self.redis.url,

@@ -91,6 +91,12 @@ def record_dedup_hit(r: redis.Redis) -> None:
 
 
 @best_effort
+def record_held_back(r: redis.Redis) -> None:
+    """A tick that sent no polls: Redis memory was past REDIS_MEMORY_HIGH (monitor.memory)."""
+    r.incr(keys.METRICS_HELD_BACK)
+
+
+@best_effort
 def record_webhook_rejection(r: redis.Redis, reason: str) -> None:
     """`reason`: a fixed word (WEBHOOK_REASONS, rejection_reason), never request data."""
     r.hincrby(keys.METRICS_WEBHOOK_REJECTIONS, reason, 1)

@@ -49,6 +49,14 @@ class Reader:
             return default
         return value
 
+    def fraction(self, key: str, default: float) -> float:
+        """A share in (0, 1]: 0.8 for 80 %."""
+        value = self.number(key, default)
+        if value > 1:
+            self.problems.append(f"{key}: {self.env[key]!r} must be a share in (0, 1], e.g. 0.8")
+            return default
+        return value
+
     @overload
     def whole(self, key: str, default: int, high: int | None = ..., what: str = ...) -> int: ...
 

@@ -126,6 +126,7 @@ METRICS_WEBHOOK_REJECTIONS = METRICS + "webhook_rejections"  # hash: reason -> c
 METRICS_FILTERED = METRICS + "filtered"  # hash: page id -> events held back by its filters
 METRICS_LAG = METRICS + "lag"  # hash: bucket upper bound ("+Inf" last) -> count, "sum" -> s
 METRICS_DELIVERIES = METRICS + "deliveries"  # hash: "<channel>|<outcome>" -> count
+METRICS_HELD_BACK = METRICS + "held_back"  # string: ticks that sent no polls (Redis memory high)
 METRICS_DELIVERY_LAG = METRICS + "delivery_lag"  # hash: like METRICS_LAG, printed -> accepted
 
 

@@ -18,6 +18,10 @@ returns (acks_late, reject_on_worker_lost). Each window and what it costs:
 
 The loser of a claim race gets `in_flight` and retries after the claim TTL; it prints only if
 the winner never marked the event printed.
+
+`fault`, for tests only, is called with the name of each step just done (STEPS: "received",
+"claimed", "written", "marked"), so a test can stop the delivery in each window above
+deterministically (tests/test_notify_windows.py) rather than by a timed kill.
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ from monitor.events import StatusEvent
 
 Outcome = Literal["printed", "duplicate", "in_flight"]
 CLAIMED, PRINTED = "claimed", "printed"
+STEPS = ("received", "claimed", "written", "marked")
+
+
+def _no_fault(step: str) -> None:
+    return None
 
 
 def deliver(
@@ -42,19 +51,25 @@ def deliver(
     dedup_ttl: int,
     claim_ttl: int = keys.CLAIM_TTL,
     recorder: Recorder | None = None,
+    fault: Callable[[str], None] = _no_fault,
 ) -> Outcome:
-    """`recorder`: the mark also appends the event to the log and files its deliveries."""
+    """`recorder`: the mark also appends the event to the log and files its deliveries.
+    `fault`: called after each step (STEPS), for tests."""
     key = keys.event(event.dedup_key)
+    fault("received")
     if not r.set(key, CLAIMED, nx=True, ex=claim_ttl):
         # Lost the claim: printed already (drop), or another notifier is printing it right now.
         return "duplicate" if r.get(key) == PRINTED else "in_flight"
+    fault("claimed")
     try:
         write(event)
     except Exception:
         r.delete(key)  # not printed: free the claim for the retry, which prints it
         raise
+    fault("written")
     if recorder is None:
         r.set(key, PRINTED, ex=dedup_ttl)
     else:
         recorder.mark(r, event, dedup_ttl)
+    fault("marked")
     return "printed"

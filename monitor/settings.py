@@ -79,6 +79,7 @@ class Settings:
     events_retention_days: int = 90  # EVENTS_RETENTION_DAYS: the event log keeps this long
     retry_schedule: tuple[float, ...] = RETRY_SCHEDULE  # DELIVERY_RETRY_SCHEDULE: "5,30,120"
     delivery_deadline: float = 10.0  # DELIVERY_DEADLINE: seconds one attempt may take in all
+    redis_memory_high: float = 0.8  # REDIS_MEMORY_HIGH: share of maxmemory that holds polls
     web: WebSettings = field(default_factory=WebSettings)
     flower: FlowerSettings = field(default_factory=FlowerSettings)
 
@@ -118,6 +119,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         events_retention_days=read.whole("EVENTS_RETENTION_DAYS", 90, high=36500),
         retry_schedule=_schedule(read),
         delivery_deadline=read.number("DELIVERY_DEADLINE", 10.0),
+        redis_memory_high=read.fraction("REDIS_MEMORY_HIGH", 0.8),
         web=WebSettings(
             host=read.env.get("WEB_HOST", "127.0.0.1"),
             port=read.whole("PORT", 8080, high=65535),

@@ -300,6 +300,7 @@ def test_health_is_200_when_redis_the_broker_and_every_role_are_alive(
         "status": "ok",
         "redis": "ok",
         "broker": "ok",
+        "memory": "ok",
         "roles": {"poll": "ok", "notifier": "ok", "beat": "ok"},
         "deliveries": "ok",
     }

@@ -140,7 +140,7 @@ def test_health_is_public_and_says_only_ok_or_unhealthy_per_part(
     response = client.get("/health", environ_base=OUTSIDE)
     assert response.status_code == (200 if alive else 503)
     health = response.get_json()
-    assert set(health) == {"status", "redis", "broker", "roles", "deliveries"}
+    assert set(health) == {"status", "redis", "broker", "memory", "roles", "deliveries"}
     assert set(health["roles"]) == {"poll", "notifier", "beat"}
     assert words(health) == ({"ok"} if alive else {"ok", "unhealthy"})
 

@@ -16,6 +16,7 @@ from monitor import keys, routing, store
 from monitor.channel_config import ChannelConfig, load_channels
 from monitor.eventlog import Recorder
 from monitor.events import StatusEvent
+from monitor.memory import MemoryGauge, PollGate
 from monitor.output import render
 from monitor.pages import ConfigError
 from monitor.poll import Poller
@@ -37,6 +38,11 @@ class RuntimeTask(Task):  # type: ignore[misc]
     @cached_property
     def redis(self) -> redis.Redis:
         return connect(self.settings)
+
+    @cached_property
+    def poll_gate(self) -> PollGate:
+        """The tick's back-pressure: no polls while Redis memory is past REDIS_MEMORY_HIGH."""
+        return PollGate(MemoryGauge(self.redis, self.settings.redis_memory_high))
 
     @cached_property
     def fetchers(self) -> ThreadPoolExecutor:
@@ -71,6 +77,10 @@ class RuntimeTask(Task):  # type: ignore[misc]
         wanted = [name for name, c in self.channels.items() if c.wants(event, state)]
         judged = needs or event.kind != "incident"  # only an open incident's reads the state
         return wanted, routing.severity(state, event) if judged else ""
+
+    def fault(self, step: str) -> None:
+        """Called by monitor.notify after each step of a delivery; a test's seam
+        (tests/support/faulty_notifier.py kills the process there). Does nothing."""
 
     # The status stream: the process's original stdout, taken over by `take_stdout`.
     stream: TextIO = sys.stdout

@@ -24,8 +24,13 @@ WRITE_RETRY_CAP = 60  # seconds between retries of a line that could not be writ
 @app.task(name="statusmon.tick", base=RuntimeTask, bind=True, ignore_result=True)
 def tick(self: RuntimeTask) -> int:
     """Send the due pages in batches of POLL_BATCH; a batch not started within its pages'
-    interval expires. POLL_BATCH=1: one `poll` per page."""
-    due = claim_due(self.redis, time.time(), ahead=CLAIM_AHEAD)
+    interval expires. POLL_BATCH=1: one `poll` per page. None while Redis memory is past
+    REDIS_MEMORY_HIGH (monitor.memory): due pages wait in the schedule."""
+    if self.poll_gate.open():
+        due = claim_due(self.redis, time.time(), ahead=CLAIM_AHEAD)
+    else:
+        due = []
+        counters.record_held_back(self.redis)
     for interval, page_ids in batches(due, self.settings.poll_batch):
         if len(page_ids) == 1:
             poll.apply_async((page_ids[0],), expires=interval)
@@ -87,7 +92,12 @@ def notify(self: RuntimeTask, event_data: dict[str, Any]) -> str:
     event = StatusEvent.from_dict(event_data)
     try:
         outcome = deliver(
-            self.redis, event, self.write_line, self.settings.dedup_ttl, recorder=self.recorder
+            self.redis,
+            event,
+            self.write_line,
+            self.settings.dedup_ttl,
+            recorder=self.recorder,
+            fault=self.fault,
         )
     except Exception as exc:  # not printed, claim released: retry, never acknowledge it unprinted
         log.warning("event %s not printed (%s); retrying", event.dedup_key, type(exc).__name__)

@@ -55,9 +55,11 @@ def create_app(settings: Settings | None = None, broker_url: str | None = None) 
         raise SystemExit(3) from None  # gunicorn: a worker boot error stops the server
     redact_also(text for hook in ingress.hooks.values() for text in secret_texts(hook))
     app = Flask("statusmon")
-    metrics = metrics_blueprint(settings.broker_url)
+    metrics = metrics_blueprint(settings.broker_url, settings.redis_memory_high)
     app.register_blueprint(guard(metrics, settings.web.metrics_token))
-    health = Health(ingress.redis, ingress.broker_up, settings.web.stale_after)
+    health = Health(
+        ingress.redis, ingress.broker_up, settings.web.stale_after, settings.redis_memory_high
+    )
     app.register_blueprint(health_blueprint(health))
     app.register_blueprint(board_blueprint(settings))
     limiter = Limiter(

@@ -14,7 +14,8 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-if ! command -v docker >/dev/null 2>&1; then
+# The engine, not only a client: some images ship a docker CLI without dockerd.
+if ! command -v dockerd >/dev/null 2>&1 && ! docker info >/dev/null 2>&1; then
   echo "compose-test: installing docker.io" >&2
   apt_install docker.io
 fi

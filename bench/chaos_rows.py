@@ -1,0 +1,51 @@
+"""The rows of `make chaos`: each fault's label, how often it is injected, and what explains a
+missed line in its row (bench/chaos_faults.py injects them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SUPERVISED = ("run-hup", "run-second")  # rows run under `statusmon run`, not bare processes
+FREEZE = 10.0  # seconds Redis is stopped (SIGSTOP … SIGCONT)
+DOWN = 30.0  # seconds Redis is not running
+FULL = 10.0  # seconds Redis memory is past the threshold (a ballast key, then freed)
+
+OUTAGE = (
+    "a missed line here is a status that began and ended while Redis could not be reached: "
+    "a poller sees states, and no poll runs without Redis (see each run's printed.jsonl)"
+)
+
+HELD = (
+    "a missed line here is a status that began and ended while the tick held polls back "
+    "(back-pressure: monitor/memory.py); queued lines were all printed"
+)
+
+STOPPED = (
+    "a missed line here is a status that began and ended while the monitor was stopped "
+    "(SIGHUP stops the whole run, by design) and not yet started again"
+)
+
+
+@dataclass(frozen=True)
+class Fault:
+    what: str  # the row's label
+    cap: int = 100  # at most this many injections per row (a freeze takes its time)
+    scale: int = 1  # this many times --times injections (the notifier: many kills)
+    why: str = ""  # what explains a missed line in this row, when one is
+
+
+FAULTS = {  # the rows, in this order
+    "notifier-kill": Fault("kill -9 of the notifier", scale=3),
+    "worker-kill": Fault("kill -9 of the poll worker's main process (its children with it)"),
+    "child-kill": Fault("kill -9 of a prefork child of the poll worker, mid-batch"),
+    "beat-kill": Fault("kill -9 of beat"),
+    "beat-term": Fault("SIGTERM of beat"),
+    "redis-term": Fault("Redis restarted: SIGTERM (it saves), started again"),
+    "redis-kill": Fault("Redis restarted: kill -9 (append-only file, fsync every second)"),
+    "redis-freeze": Fault(f"Redis frozen {FREEZE:.0f} s (SIGSTOP, SIGCONT)", cap=2, why=OUTAGE),
+    "redis-down": Fault(f"Redis unreachable {DOWN:.0f} s (stopped, started again)", 1, why=OUTAGE),
+    "redis-full": Fault(f"Redis past REDIS_MEMORY_HIGH for {FULL:.0f} s", cap=2, why=HELD),
+    "web-kill": Fault("kill -9 of a web worker (gunicorn) while webhooks arrive"),
+    "run-hup": Fault("SIGHUP of `statusmon run` (all stops), started again", why=STOPPED),
+    "run-second": Fault("a second `statusmon run` on the same data folder"),
+}
