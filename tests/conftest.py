@@ -14,7 +14,9 @@ from monitor.cli import redis_server
 from monitor.simulate.pages import Layout
 from monitor.simulate.server import SimServer
 from tests.support.celery_workers import Workers
+from tests.support.ingress_app import queue_url
 from tests.support.pageserver import PageServer
+from tests.support.web import Queue
 
 _RUN_DIR = Path(tempfile.mkdtemp(prefix="statusmon-tests-"))
 _REDIS = redis_server.start(_RUN_DIR / "redis", persist=False)
@@ -75,3 +77,13 @@ def workers(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     system = Workers(redis_url, tmp_path_factory.mktemp("workers")).start()
     yield system
     system.stop()
+
+
+@pytest.fixture(scope="module")
+def queue(redis_url: str) -> Iterator[Queue]:
+    """The web app's broker: a Redis database of its own that no worker consumes, so a test sees
+    exactly what a request queued (tests/support/web.py)."""
+    q = Queue(queue_url(redis_url))
+    yield q
+    q.clear()
+    q.close()

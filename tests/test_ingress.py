@@ -10,7 +10,6 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from hypothesis import strategies as st
 
 from monitor import keys, store
 from monitor.cli.redis_server import free_port
-from tests.support.ingress_app import NEW_SECRET, PAGES, make_app, queue_url
+from tests.support.ingress_app import NEW_SECRET, PAGES, make_app
 from tests.support.web import (
     CAPTURES,
     HMAC_SECRET,
@@ -35,14 +34,6 @@ from tests.support.web import (
     hmac_headers,
     standard_headers,
 )
-
-
-@pytest.fixture(scope="module")
-def queue(redis_url: str) -> Iterator[Queue]:
-    q = Queue(queue_url(redis_url))
-    yield q
-    q.clear()
-    q.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +23,11 @@ from monitor.signing import standard_key
 from monitor.web import receive
 from tests.paths import ROOT
 from tests.support.gunicorn import Web
-from tests.support.ingress_app import NEW_SECRET, PAGES, make_app, queue_url
+from tests.support.ingress_app import NEW_SECRET, PAGES, make_app
 from tests.support.web import HMAC_SECRET, JSON, STANDARD_SECRET, TOKEN, Queue, capture, write_pages
 
 METRICS_TOKEN = "scrape-token-0123456789abcdef"
 OUTSIDE = {"REMOTE_ADDR": "192.0.2.7"}
-
-
-@pytest.fixture(scope="module")
-def queue(redis_url: str) -> Iterator[Queue]:
-    q = Queue(queue_url(redis_url))
-    yield q
-    q.clear()
-    q.close()
 
 
 def app_with(tmp_path: Path, redis_url: str, queue: Queue, **web: Any) -> Flask:

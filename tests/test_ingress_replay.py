@@ -13,7 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from monitor import keys, store
-from tests.support.ingress_app import make_app, queue_url
+from tests.support.ingress_app import make_app
 from tests.support.tcpproxy import CuttableProxy
 from tests.support.web import (
     Queue,
@@ -29,14 +29,6 @@ SCHEMES: dict[str, Sign] = {
     "github": github_headers,
     "standard": lambda body: standard_headers(body, "msg_replay"),
 }
-
-
-@pytest.fixture(scope="module")
-def queue(redis_url: str) -> Iterator[Queue]:
-    q = Queue(queue_url(redis_url))
-    yield q
-    q.clear()
-    q.close()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,18 +15,10 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from monitor import store
 from monitor.signing import sign_standard, standard_key
-from tests.support.ingress_app import URL, make_app, queue_url
+from tests.support.ingress_app import URL, make_app
 from tests.support.web import JSON, STANDARD_SECRET, Queue, capture
 
 UNPADDED = "whsec_" + base64.b64encode(bytes(range(7, 39))).decode().rstrip("=")  # 32-byte key
-
-
-@pytest.fixture(scope="module")
-def queue(redis_url: str) -> Iterator[Queue]:
-    q = Queue(queue_url(redis_url))
-    yield q
-    q.clear()
-    q.close()
 
 
 @pytest.fixture
