@@ -27,7 +27,7 @@ test: lint  ## ruff, mypy, then the test suite on a real Redis and real Celery w
 bench: install  ## the benchmark (about 6 minutes): regenerates docs/benchmarks.md
 	$(BIN)/python -m bench.run --out docs/benchmarks.md
 
-chaos: install  ## faults injected into the real system (about 10 minutes): docs/reliability.md
+chaos: install  ## faults injected into the real system (about 11 minutes): docs/reliability.md
 	$(BIN)/python -m bench.chaos --out docs/reliability.md
 
 clean:
