@@ -7,7 +7,8 @@ returns (acks_late, reject_on_worker_lost). Each window and what it costs:
 
 - killed before the claim: the task is redelivered and prints. Costs a delay.
 - killed after the claim, before the write: the claim expires (CLAIM_TTL) and the redelivered
-  task prints. Costs a delay (the redelivery, at most the broker's visibility timeout).
+  task prints. Costs a delay: the redelivery, after the broker's visibility timeout (300 s)
+  once kombu's restore sweep (about every 100 s) finds the task.
 - killed after the write, before the mark: the redelivered task finds the claim expired and
   prints again. Costs one duplicate line; the only window that can. The event log entry and
   the channels' deliveries are written with the mark, in one Lua script (monitor.eventlog):
