@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import requests
 from monitor.simulate.model import Publication
 from monitor.simulate.score import Score, score
 from tests.compose.stack import ROOT, Output
+from tests.support.wait import wait_until
 
 
 class Simulator:
@@ -88,12 +88,9 @@ class Printed:
 
 
 def wait_for(check: Any, what: str, timeout: float, every: float = 1.0) -> Any:
-    """check() until truthy (returned), or RuntimeError naming `what` after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{what}: not within {timeout:.0f}s")
-        time.sleep(every)
+    """check() until truthy (returned), or RuntimeError naming `what` after `timeout` s (the
+    driver's own failure, apart from an assertion about the stack)."""
+    try:
+        return wait_until(check, what, timeout, interval=every)
+    except AssertionError as exc:
+        raise RuntimeError(str(exc)) from None
