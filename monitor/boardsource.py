@@ -3,9 +3,11 @@
 The whole board is built off the request path (10,000 pages: tens of milliseconds once built,
 since unchanged pages are not parsed again: monitor.board's memo) and served as last built. A
 request that finds it older than `MAX_AGE` seconds, or behind the event log, has a rebuild
-started and is answered at once with the one there is. Only the very first request, and one
-asking `fresh=True` (the board's script after a change it was told of), waits for a board built
-after it came (at most `WAIT` seconds). One page, by contrast, is always read fresh. Threads
+started and is answered at once with the one there is, if that is younger than `SERVE_STALE`
+seconds. The first request, one that finds only an older board (a worker idle for a while),
+and one asking `fresh=True` (the board's script after a change it was told of) wait for a board
+built after they came (at most `WAIT` seconds): a board opened anew is never minutes behind.
+One page, by contrast, is always read fresh. Threads
 here are greenlets under gunicorn's gevent worker.
 """
 
@@ -24,6 +26,7 @@ from monitor.eventlog import Raw
 from monitor.logindex import LogIndex
 
 MAX_AGE = 1.0
+SERVE_STALE = 5.0  # seconds: an older board is not served, the request waits for a new one
 WAIT = 5.0
 
 
@@ -44,7 +47,7 @@ class BoardSource:
             current = self._board
             if current is None or fresh or self._stale(current, asked):
                 self._want(asked)
-            if current is not None and not fresh:
+            if current is not None and not fresh and asked - current.at < SERVE_STALE:
                 return current
             self._changed.wait_for(
                 lambda: self._board is not None and self._board.at >= asked, WAIT
