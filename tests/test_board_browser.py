@@ -14,6 +14,7 @@ import requests
 from tests.support import browser as browser_support
 from tests.support.browser import System, browser, chromium_path, system, why
 from tests.support.screenshot import shoot
+from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.timeout(600)
 TIMEOUT = 60_000  # ms: generous, the machine is shared (the 2 s claim is measured, not waited)
@@ -144,6 +145,18 @@ def test_the_keyboard_reaches_every_page_and_opens_it(running: System, page: Any
     assert all(f"sum-{p}" in reached for p in PAGE_IDS), reached
     page.keyboard.press("Enter")  # on the page's summary the last Tab reached: it opens
     assert page.evaluate("document.activeElement.closest('details').open")
+
+
+def test_a_page_opened_while_the_board_refreshes_stays_open(running: System, page: Any) -> None:
+    held: list[Any] = []
+    page.route("**/board/live**", lambda route: held.append(route))  # held until let go
+    page.goto(running.url)
+    wait_until(lambda: page.evaluate("0") == 0 and held, "a refresh in flight", timeout=60)
+    page.evaluate("document.getElementById('pages').dataset.before = 'yes'")
+    page.locator("#sum-sim00001").click()  # opened by the reader while the refresh is out
+    page.unroute("**/board/live**")  # lets the held refreshes go on
+    page.wait_for_selector("#pages:not([data-before])", state="attached", timeout=TIMEOUT)
+    assert page.evaluate("document.getElementById('sum-sim00001').parentNode.open") is True
 
 
 def test_the_screenshot_command_writes_a_png(

@@ -41,17 +41,18 @@
       timer = null;
       var asked = wantFresh;
       wantFresh = false;
-      var open = [];
-      document.querySelectorAll("#live details[open] > summary").forEach(function (s) { open.push(s.id); });
-      var focused = document.activeElement && live.contains(document.activeElement) ? document.activeElement.id : "";
-      var typed = filterInput() ? filterInput().value : "";
-      var hadFocusInFilter = document.activeElement === filterInput();
-      var caret = hadFocusInFilter ? filterInput().selectionStart : 0;
       var query = new URLSearchParams(location.search);
       if (asked) { query.set("fresh", "1"); }
       fetch(body.getAttribute("data-live") + "?" + query.toString(), { credentials: "same-origin" })
         .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
         .then(function (html) {
+          // What the reader did while the request was in flight counts: read it just now.
+          var open = [];
+          document.querySelectorAll("#live details[open] > summary").forEach(function (s) { open.push(s.id); });
+          var focused = document.activeElement && live.contains(document.activeElement) ? document.activeElement.id : "";
+          var typed = filterInput() ? filterInput().value : "";
+          var hadFocusInFilter = document.activeElement === filterInput();
+          var caret = hadFocusInFilter ? filterInput().selectionStart : 0;
           live.innerHTML = html;
           open.forEach(function (id) {
             var s = document.getElementById(id);
