@@ -148,3 +148,23 @@ def test_a_webhook_and_a_poll_of_an_older_summary_at_once_end_on_the_newer_state
     assert stored_component(r, story) == "operational"
     [line] = records(workers.notifier.wait_lines(lines + 2)[lines:])
     assert "operational" in line.lower()
+
+
+def test_webhooks_of_one_page_ingested_at_once_in_reverse_order_end_on_the_newest(
+    r: store.Redis, pages: PageServer, workers: Workers
+) -> None:
+    story = start(r, pages, "operational", "10:00")
+    steps = [
+        "partial_outage",
+        "major_outage",
+        "degraded_performance",
+        "operational",
+        "major_outage",
+    ]
+    hooks = [component_webhook(story, s, f"10:{10 + i:02d}") for i, s in enumerate(steps)]
+    results = [ingest_webhook.delay(PAGE, hook) for hook in reversed(hooks)]  # newest first
+    assert {res.get(timeout=60)["outcome"] for res in results} == {"ingested"}
+    assert stored_component(r, story) == "major_outage"
+    state = store.load_state(r, PAGE)
+    assert state is not None
+    assert state.components[story.component].as_of == "2026-09-04T10:14:00+00:00"
