@@ -40,6 +40,8 @@ class Load:
     poll_lags: list[float] = field(default_factory=list)  # printed − published, polled pages
     webhook_lags: list[float] = field(default_factory=list)  # … pages that send webhooks
     poll_by: Lags = field(default_factory=Lags)  # polled pages' lags by class (bench.lag)
+    poll_by_clean: Lags = field(default_factory=Lags)  # … of those, pages on hosts without faults
+    poll_by_faulty: Lags = field(default_factory=Lags)  # … and pages on hosts with faults
     webhook_by: Lags = field(default_factory=Lags)
     rate: PollRate = field(default_factory=PollRate)  # summary GETs/s vs a fixed interval
     touched: int = 0  # pages with a publication (left out of schedule health: they speed up)
@@ -151,10 +153,13 @@ def _score(
             continue
         result.poll_lags.append(printed_at - published_at)
         result.poll_by.add(cls, printed_at - published_at)
+        flaky = n % plan.hosts in plan.flaky_hosts
+        (result.poll_by_faulty if flaky else result.poll_by_clean).add(
+            cls, printed_at - published_at
+        )
         times = polls.get(page_id, [])
         seen = bisect.bisect_left(times, published_at)  # the first full GET after publication
         if seen < len(times) and times[seen] <= printed_at:
-            flaky = n % plan.hosts in plan.flaky_hosts
             into = result.poll_to_line_flaky if flaky else result.poll_to_line
             into.append(printed_at - times[seen])
             tail.append((page_id, cls, flaky, published_at, times[seen], printed_at))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bench.lag import FOLLOW_UP
+from bench.lag_rows import lag_rows
 from bench.load import Load
 from bench.measure import Drain, Loop
 from bench.table import Run, all_rows, cost_rows
@@ -38,3 +40,16 @@ def test_the_first_polls_row_names_the_largest_batch_that_went_through_the_worke
     rows = all_rows(a_run(first=drain(900)))
     assert any("first poll of a page" in r and "900 pages" in r for r in rows)
     assert any("first poll, 900 pages" in r for r in cost_rows(a_run(first=drain(900))))
+
+
+def test_follow_ups_are_split_by_whether_their_host_had_faults() -> None:
+    load = Load(10_000, 60)
+    for seconds in (4.0, 6.0, 9.0):
+        load.poll_by.add(FOLLOW_UP, seconds)
+        load.poll_by_clean.add(FOLLOW_UP, seconds)
+    load.poll_by.add(FOLLOW_UP, 44.0)  # held by its host's back-off
+    load.poll_by_faulty.add(FOLLOW_UP, 44.0)
+    (follow_up,) = [r for r in lag_rows(load) if "follow-up" in r]
+    assert "(4 updates)" in follow_up
+    assert "hosts without faults p50 6.00 s, p99 9.00 s (3)" in follow_up
+    assert "with faults p50 44.00 s, p99 44.00 s (1)" in follow_up
