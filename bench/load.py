@@ -16,7 +16,7 @@ from bench.lag import Lags, PollRate, classify, poll_rate
 from bench.procs import celery
 from bench.system import System
 from monitor import keys, store
-from monitor.schedule import CLAIM_AHEAD
+from monitor.schedule import CLAIM_AHEAD, phase, spread_window
 from monitor.simulate.model import Publication
 from monitor.simulate.pages import Layout
 from monitor.simulate.score import Score, score
@@ -174,6 +174,13 @@ def summary_request(layout: Layout, n: int, path: str) -> bool:
     return path == "/api/v2/summary.json"
 
 
+def synced(grid: dict[str, float], interval: int) -> float:
+    """When beat put the pages in the schedule: a page's first due time is that plus its phase
+    (monitor.schedule.first_due); a page the first ticks already claimed is one interval on."""
+    window = spread_window(len(grid), interval)
+    return min((due - phase(page_id, window) for page_id, due in grid.items()), default=0.0)
+
+
 def _schedule(
     result: Load,
     plan: Plan,
@@ -186,6 +193,7 @@ def _schedule(
     Pages with a publication are left out: they were polled closer (monitor.pace)."""
     layout, interval = plan.layout, plan.interval
     began, ended = span
+    began = max(began, synced(grid, interval))  # no page was due before it was scheduled
     seen: dict[int, set[int]] = defaultdict(set)
     for t, n, path, *_ in rows:
         if n % plan.hosts in plan.flaky_hosts or not summary_request(layout, n, path):
