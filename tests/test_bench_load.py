@@ -29,7 +29,7 @@ def schedule_of(rows: list[list[object]], due: dict[str, float]) -> Load:
     result = Load(LAYOUT.pages, INTERVAL)
     plan = Plan(LAYOUT, set(), 1, 0.0, INTERVAL, 0.1)
     began = SYNC - INTERVAL + 0.01  # the bench's clock starts before beat syncs the pages
-    _schedule(result, plan, rows, due, (began, SYNC + 3 * INTERVAL + 10), set())  # type: ignore[arg-type]
+    _schedule(result, plan, rows, due, (began, SYNC + 3 * INTERVAL + 10), set())
     return result
 
 
