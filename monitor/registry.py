@@ -73,6 +73,12 @@ def load_page(r: redis.Redis, page_id: str) -> PageConfig | None:
     return None if raw is None else page_from_json(raw)
 
 
+def load_pages(r: redis.Redis, page_ids: list[str]) -> list[PageConfig | None]:
+    """`load_page` for each, in one round trip."""
+    raws = r.hmget(keys.PAGES, page_ids) if page_ids else []
+    return [None if raw is None else page_from_json(raw) for raw in raws]
+
+
 def page_to_json(page: PageConfig) -> str:
     """Everything a worker needs; webhook secrets stay with the processes that read pages.yaml."""
     data = asdict(replace(page, webhook=None))

@@ -72,8 +72,8 @@ class Settings:
     max_body: int = 8 << 20  # MONITOR_MAX_BODY: bytes of a page's body, decoded
     private_redirects: bool = False  # MONITOR_ALLOW_PRIVATE_REDIRECTS: to other private hosts
     dedup_ttl: int = 30 * 86400  # MONITOR_DEDUP_TTL: seconds a printed event's key is kept
-    poll_batch: int = 20  # POLL_BATCH: due pages per poll task
-    poll_fetchers: int = 32  # POLL_FETCHERS: threads per worker process polling a batch
+    poll_batch: int = 64  # POLL_BATCH: due pages per poll task (docs/benchmarks.md)
+    poll_fetchers: int = 64  # POLL_FETCHERS: threads per worker process polling a batch
     poll_pool: str = "prefork"  # POLL_POOL
     poll_concurrency: int | None = None  # POLL_CONCURRENCY; None: two per usable core, ≤ 8
     events_retention_days: int = 90  # EVENTS_RETENTION_DAYS: the event log keeps this long
@@ -112,8 +112,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_body=read.whole("MONITOR_MAX_BODY", 8 << 20, what="a positive whole number of bytes"),
         private_redirects=read.flag("MONITOR_ALLOW_PRIVATE_REDIRECTS", False),
         dedup_ttl=int(read.number("MONITOR_DEDUP_TTL", 30 * 86400)),
-        poll_batch=read.whole("POLL_BATCH", 20),
-        poll_fetchers=read.whole("POLL_FETCHERS", 32),
+        poll_batch=read.whole("POLL_BATCH", 64),
+        poll_fetchers=read.whole("POLL_FETCHERS", 64),
         poll_pool=read.choice("POLL_POOL", POOLS, "prefork"),
         poll_concurrency=read.whole("POLL_CONCURRENCY", None, high=1024),
         events_retention_days=read.whole("EVENTS_RETENTION_DAYS", 90, high=36500),
