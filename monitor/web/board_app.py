@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import redis
 from flask import Blueprint
+from gevent import monkey
 
 from monitor.boardsource import BoardSource
 from monitor.redact import redact_also
@@ -12,6 +13,7 @@ from monitor.settings import Settings
 from monitor.web.api import api_blueprint
 from monitor.web.board_auth import protect
 from monitor.web.board_html import board_html_blueprint
+from monitor.web.offload import os_threads
 from monitor.web.stream import Fanout
 
 
@@ -20,7 +22,11 @@ def board_blueprint(settings: Settings) -> Blueprint:
     r = redis.Redis.from_url(
         settings.broker_url, decode_responses=True, socket_connect_timeout=1, socket_timeout=15
     )
-    source = BoardSource(r, settings.web.stale_after, settings.events_retention_days)
+    source = BoardSource(
+        r, settings.web.stale_after, settings.events_retention_days, offload=os_threads(1)
+    )
+    if monkey.is_module_patched("threading"):  # the web process: its first viewer won't wait
+        source.warm()
     board = Blueprint("board", __name__)
     board.register_blueprint(api_blueprint(source, Fanout(r)))
     board.register_blueprint(board_html_blueprint(source, settings.tz))
