@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from monitor import keys, status, store
+from monitor.registry import sync_pages
 from tests.support import board as b
 from tests.test_board_api import trouble
 
@@ -154,3 +155,11 @@ def test_the_first_saved_state_marks_statusmons_first_record_and_later_ones_keep
     first = r.hget(keys.FIRST_SEEN, "gh")
     store.save_state(r, "gh", b.state({"c": ("API", status.DEGRADED)}))
     assert first is not None and r.hget(keys.FIRST_SEEN, "gh") == first
+
+
+def test_a_page_taken_out_of_the_registry_loses_its_first_record(r: store.Redis) -> None:
+    b.register(r, b.page("gh", "GitHub"))
+    store.save_state(r, "gh", b.state({"c": ("API", status.OPERATIONAL)}))
+    assert r.hexists(keys.FIRST_SEEN, "gh")
+    sync_pages(r, [], time.time())  # added again later, its history starts anew
+    assert not r.hexists(keys.FIRST_SEEN, "gh")
