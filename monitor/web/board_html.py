@@ -33,10 +33,10 @@ from monitor.feeds import atom
 from monitor.headline import all_clear, headlines
 from monitor.output import human, status_text
 from monitor.web.offload import os_threads
+from monitor.web.renders import Renders
 
 FULL_LIMIT = 300
 RENDER_THREADS = 2
-RENDERS_KEPT = 32  # texts of one board kept (each query, host and template is one)
 RECENT = 20
 FEED_ENTRIES = 100
 REFRESH_SECONDS = 30
@@ -62,22 +62,16 @@ def board_html_blueprint(source: BoardSource, tz: ZoneInfo) -> Blueprint:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
-    renders = Renders()
-    offload = os_threads(RENDER_THREADS)
+    renders = Renders(os_threads(RENDER_THREADS))
 
     def page(template: str, fresh: bool) -> str:
-        """The board rendered on an OS thread (not on the gevent hub), once per board built,
-        query and host: the next viewers of the same board get the same text."""
+        """The board rendered on an OS thread, not on the gevent hub (monitor.web.renders)."""
         board = source.board(fresh)
         query = request.args.get("q", "").strip()[:200]
-        key = (template, request.host_url, query)
-        found = renders.get(board, key)
-        if found is None:
-            context = copy_current_request_context(
-                lambda: render_template(template, **_context(source, board, query, tz))
-            )
-            found = renders.put(board, key, offload(context))
-        return found
+        render = copy_current_request_context(
+            lambda: render_template(template, **_context(source, board, query, tz))
+        )
+        return renders.text(board, (template, request.host_url, query), render, fresh)
 
     @html.get("/")
     def board() -> ResponseReturnValue:
@@ -123,26 +117,6 @@ def _home() -> str:
 
 def _urn(what: str) -> str:
     return f"urn:statusmon:feed:{what}"
-
-
-class Renders:
-    """The texts rendered from the latest board (a new board drops the older ones)."""
-
-    def __init__(self) -> None:
-        self.board: Board | None = None
-        self.texts: dict[tuple[str, str, str], str] = {}
-
-    def get(self, board: Board, key: tuple[str, str, str]) -> str | None:
-        return self.texts.get(key) if board is self.board else None
-
-    def put(self, board: Board, key: tuple[str, str, str], text: str) -> str:
-        if board is not self.board:
-            if self.board is not None and board.at < self.board.at:
-                return text  # an older board's: not kept
-            self.board, self.texts = board, {}
-        if len(self.texts) < RENDERS_KEPT:
-            self.texts[key] = text
-        return text
 
 
 def _context(source: BoardSource, board: Board, query: str, tz: ZoneInfo) -> dict[str, Any]:
