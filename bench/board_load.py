@@ -51,6 +51,29 @@ async def client(
     writer.close()
 
 
+async def counter(port: int, got: list[int], ready: asyncio.Event, stop: asyncio.Event) -> None:
+    """A cheaper client than `client`: counts the frames (`id:` lines) in what it reads,
+    a block at a time (hundreds of them at 50 events/s: reading line by line, the load
+    generator, not the server, would be what falls behind)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET /api/v1/stream HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n")
+    await writer.drain()
+    tail = b""
+    while not stop.is_set():
+        try:
+            block = await asyncio.wait_for(reader.read(65536), 1.0)
+        except TimeoutError:
+            continue
+        if not block:
+            break
+        seen = tail + block
+        if b"retry:" in seen:
+            ready.set()
+        got[0] += seen.count(b"\nid: ") - tail.count(b"\nid: ")
+        tail = seen[-8:]
+    writer.close()
+
+
 async def fan_out(
     port: int, clients: int, r: store.Redis, events: int, rate: float
 ) -> dict[str, Any]:
@@ -118,16 +141,16 @@ def sse_clients(port: int, count: int, ready: Any, stop: Any, out: Any) -> None:
 
     async def hold() -> list[int]:
         done = asyncio.Event()
-        got: list[dict[str, float]] = [{} for _ in range(count)]
+        got = [[0] for _ in range(count)]
         readies = [asyncio.Event() for _ in range(count)]
-        tasks = [asyncio.create_task(client(port, got[i], readies[i], done)) for i in range(count)]
+        tasks = [asyncio.create_task(counter(port, got[i], readies[i], done)) for i in range(count)]
         for each in readies:
             await asyncio.wait_for(each.wait(), 120)
         ready.set()
         await asyncio.to_thread(stop.wait)
         done.set()
         await asyncio.gather(*tasks, return_exceptions=True)
-        return [len(g) for g in got]
+        return [g[0] for g in got]
 
     out.put(asyncio.run(hold()))
 
