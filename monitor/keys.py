@@ -23,6 +23,7 @@ RETRIES = PREFIX + "retries"  # sorted set: page id -> time of an early retry af
 INTERVALS = PREFIX + "intervals"  # hash: page id -> poll interval now (quiet or active)
 POLLED_AT = PREFIX + "polls:at"  # hash: page id -> unix time its last poll ended (not busy)
 FAILING_SINCE = PREFIX + "polls:failing"  # hash: page id -> unix time of its first failed poll
+FIRST_SEEN = PREFIX + "polls:first"  # hash: page id -> unix time its state was first stored
 
 EVENTS = PREFIX + "events"  # stream: every printed event, trimmed by age (monitor.eventlog)
 DELIVERIES_DUE = PREFIX + "deliveries:due"  # sorted set: "<channel>|<dedup key>" -> due time

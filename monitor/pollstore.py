@@ -137,9 +137,11 @@ class PollStore:
         pace: Pace,
         now: float,
     ) -> None:
-        """A changed poll's writes in one round trip: state, validators and pace."""
+        """A changed poll's writes in one round trip: state, validators and pace; the first
+        one also marks when statusmon first had the page's data (the board's history)."""
         with self.r.pipeline() as p:
             p.set(keys.state(page_id), state.to_json())
+            p.hsetnx(keys.FIRST_SEEN, page_id, now)
             for url, (v, size) in validators.items():
                 stage_validators(p, url, v, size)
             pace_keys = (keys.pace(page_id), keys.INTERVALS, keys.SCHEDULE)

@@ -48,6 +48,7 @@ def sync_pages(r: redis.Redis, pages: list[PageConfig], now: float) -> Synced:
             p.delete(keys.pace(str(page_id)))
             p.hdel(keys.POLLED_AT, page_id)
             p.hdel(keys.FAILING_SINCE, page_id)
+            p.hdel(keys.FIRST_SEEN, page_id)
         for page in pages:
             p.hset(keys.PAGES, page.id, wanted[page.id])
             p.hset(keys.INTERVALS, page.id, current_interval(page, paces[page.id]))

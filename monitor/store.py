@@ -38,7 +38,12 @@ def load_state(r: Redis, page_id: str) -> PageState | None:
 
 
 def save_state(r: Redis, page_id: str, state: PageState) -> None:
-    r.set(keys.state(page_id), state.to_json())
+    """The page's state; the first one also marks when statusmon first had its data (the
+    board's history shows "no data" before, monitor.history)."""
+    with r.pipeline(transaction=False) as p:
+        p.set(keys.state(page_id), state.to_json())
+        p.hsetnx(keys.FIRST_SEEN, page_id, time.time())
+        p.execute()
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,7 @@ def test_a_web_port_in_use_is_named_with_its_fix_and_polls_still_print(
         finally:
             assert run.stop(signal.SIGINT, timeout=90) == 0, console(run)
     assert records(lines)[0].endswith("| Status: Major Outage")
-    assert f"port {port} is in use: set PORT" in console(run)
+    assert f"Port {port} is in use: set PORT" in console(run)
     assert "gunicorn" not in console(run)
 
 

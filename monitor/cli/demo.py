@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -34,6 +35,8 @@ from monitor.simulate.scenario import parse_scenario
 from monitor.simulate.server import SimServer
 
 NAMES = ("Acme Cloud", "Globex Payments", "Initech Mail", "Umbrella CDN")
+# The simulated pages' components (the simulator's shape is a real vendor's page): fictional.
+COMPONENTS = ("Web App", "Admin Console", "Public API", "Sync Agent", "Team Spaces", "Gov Region")
 PAGES = len(NAMES)
 INTERVAL = 5  # seconds between polls: webhooks bring most changes sooner
 READY_TIMEOUT = 180.0
@@ -61,7 +64,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = subparsers.add_parser(
         "demo", help="the whole system and its board on simulated pages (offline)"
     )
-    p.add_argument("--port", type=int, help="the board's port (default: PORT, else 8080; 0: any)")
+    p.add_argument(
+        "--port", type=int, help="the board's port (default: PORT, else 8080 if free; 0: any)"
+    )
     p.add_argument("--speed", type=float, default=1.0, help="play the script this much faster")
     p.add_argument("--duration", type=float, help="stop after this many seconds")
     p.add_argument("--keep", action="store_true", help="keep the temporary data folder")
@@ -73,14 +78,56 @@ def scenario_steps(speed: float) -> list[dict[str, Any]]:
     return [{**step, "at": step["at"] / max(speed, 0.01)} for step in SCRIPT]
 
 
+class PortTaken(Exception):
+    """The port asked for the board is another program's."""
+
+
+def board_port(asked: int | None, env_port: str | None, default: int) -> tuple[int, str]:
+    """The board's port and why: `--port` (0: any free one), else PORT, else `default` if it
+    is free, else any free one. A port asked for (--port, PORT) that is taken is
+    `PortTaken`: the board would be off and the demo pointless."""
+    if asked is None and not env_port:
+        if free(default):
+            return default, ""
+        port = free_port()
+        return port, f"port {default} is taken, so the board is on port {port}"
+    if asked == 0:
+        return free_port(), ""
+    port, where = (asked, "--port") if asked is not None else (int(str(env_port)), "PORT")
+    if not free(port):
+        raise PortTaken(
+            f"port {port} ({where}) is taken by another program, so the board could not "
+            "start; choose another, or --port 0 for any free one"
+        )
+    return port, ""
+
+
+def free(port: int) -> bool:
+    """Nothing listens on 127.0.0.1:`port` (bound as the web process binds: reusing)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def demo(args: argparse.Namespace, settings: Settings) -> int:
-    port = settings.web.port if args.port is None else (args.port or free_port())
+    try:
+        port, why = board_port(args.port, os.environ.get("PORT"), settings.web.port)
+    except PortTaken as exc:
+        say(f"statusmon demo: {exc}")
+        return 2
+    if why:
+        say(f"statusmon demo: {why}")
     folder = tempfile.mkdtemp(prefix="statusmon-demo-")
     scenario = parse_scenario({"steps": scenario_steps(args.speed)}, "demo", PAGES)
     # Polled only: the simulator sends its webhooks concurrently, and two of one page that
     # arrive out of order can leave a stale status until the page changes again (see the
     # report of the board's branch); polls every INTERVAL seconds see every step of the script.
-    sim = SimServer(Layout(PAGES, webhook_every=0), scenario=scenario).start_in_thread()
+    layout = Layout(PAGES, webhook_every=0, component_names=COMPONENTS)
+    sim = SimServer(layout, scenario=scenario).start_in_thread()
     pages = write_pages(sim, None, folder)
     os.environ.update(MONITOR_PAGES=pages, MONITOR_DATA=folder, PORT=str(port))
     os.environ.update(WEB_HOST="127.0.0.1", PYTHONUNBUFFERED="1")
