@@ -1,7 +1,7 @@
 """`statusmon demo`: the whole system, offline, on simulated pages playing a short incident.
 
-The built-in simulator (monitor.simulate) serves a few Statuspage-shaped pages on loopback; a
-pages.yaml for them (polled every 5 s) goes to a fresh temporary data folder; then
+The built-in simulator (monitor.simulate) serves a few Statuspage-shaped pages on loopback and
+sends their webhooks; a pages.yaml for them goes to a fresh temporary data folder; then
 `statusmon run` (monitor.cli.run) starts an embedded Redis, worker, notifier, beat and the web
 process with the board. Once every page has been polled, the script plays: an incident opens,
 is updated and resolved, a component degrades and recovers, a maintenance runs. The status
@@ -14,6 +14,7 @@ import argparse
 import dataclasses
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -123,12 +124,11 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
         say(f"statusmon demo: {why}")
     folder = tempfile.mkdtemp(prefix="statusmon-demo-")
     scenario = parse_scenario({"steps": scenario_steps(args.speed)}, "demo", PAGES)
-    # Polled only: the simulator sends its webhooks concurrently, and two of one page that
-    # arrive out of order can leave a stale status until the page changes again (see the
-    # report of the board's branch); polls every INTERVAL seconds see every step of the script.
-    layout = Layout(PAGES, webhook_every=0, component_names=COMPONENTS)
-    sim = SimServer(layout, scenario=scenario).start_in_thread()
-    pages = write_pages(sim, None, folder)
+    token = secrets.token_urlsafe(24)
+    hook = f"http://127.0.0.1:{port}/webhook/{{page_id}}/{token}"
+    layout = Layout(PAGES, component_names=COMPONENTS)
+    sim = SimServer(layout, scenario=scenario, webhook_url=hook).start_in_thread()
+    pages = write_pages(sim, token, folder)
     os.environ.update(MONITOR_PAGES=pages, MONITOR_DATA=folder, PORT=str(port))
     os.environ.update(WEB_HOST="127.0.0.1", PYTHONUNBUFFERED="1")
     os.environ.setdefault("POLL_CONCURRENCY", "2")
