@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-import redis
 from flask import Blueprint
 
+from monitor import store
 from monitor.boardsource import BoardSource
 from monitor.redact import redact_also
 from monitor.settings import Settings
@@ -17,9 +17,7 @@ from monitor.web.stream import Fanout
 
 def board_blueprint(settings: Settings) -> Blueprint:
     # Its own client: the stream's XREAD blocks longer than the webhook path's socket timeout.
-    r = redis.Redis.from_url(
-        settings.broker_url, decode_responses=True, socket_connect_timeout=1, socket_timeout=15
-    )
+    r = store.connect(settings.redis, socket_connect_timeout=1, socket_timeout=15)
     source = BoardSource(r, settings.web.stale_after, settings.events_retention_days)
     board = Blueprint("board", __name__)
     board.register_blueprint(api_blueprint(source, Fanout(r)))

@@ -1,0 +1,107 @@
+"""Redis Sentinel, end to end: a real primary, replica and three sentinels on loopback (with
+passwords), real Celery workers and the real web app pointed at them by REDIS_SENTINELS. A
+state write, a poll task's round trip and a printed line go through the primary; then the
+primary is killed (kill -9), the sentinels promote the replica, and the same clients — the
+core's, Celery's broker and result backend, the web app's — carry on against the new one."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from celery import Celery
+
+from monitor import keys, store
+from monitor.config import load_pages
+from monitor.registry import sync_pages
+from monitor.settings import Settings, load_settings
+from monitor.web.ingress import create_app
+from tests.support.pageserver import PageServer
+from tests.support.procs import Proc, celery_proc
+from tests.support.scenarios import StatuspageStory
+from tests.support.sentinels import SentinelSetup
+from tests.support.wait import wait_until
+from tests.support.web import JSON, TOKEN, capture
+
+SUMMARY = "/api/v2/summary.json"
+
+
+@pytest.fixture(scope="module")
+def ha(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SentinelSetup]:
+    setup = SentinelSetup(tmp_path_factory.mktemp("sentinel")).start()
+    yield setup
+    setup.stop()
+
+
+def sender(settings: Settings) -> Celery:
+    """A Celery client configured as workers.celery_app configures itself (the suite's app
+    stays on the suite's Redis)."""
+    app = Celery("sender", set_as_current=False)
+    app.config_from_object("celeryconfig")
+    app.conf.update(
+        broker_url=settings.broker_url,
+        result_backend=settings.broker_url,
+        broker_transport_options={**app.conf.broker_transport_options, **settings.broker_options},
+        result_backend_transport_options=settings.broker_options,
+    )
+    return app
+
+
+def poll(app: Celery, page_id: str) -> Any:
+    return app.send_task("statusmon.poll", (page_id,), queue=keys.POLL_QUEUE).get(timeout=60)
+
+
+def test_state_tasks_lines_and_webhooks_go_through_sentinel_and_survive_a_failover(
+    ha: SentinelSetup, pages: PageServer, tmp_path: Path
+) -> None:
+    folder = tmp_path / "pages.yaml"
+    page = {"id": "claude", "name": "Claude", "url": pages.url, "kind": "statuspage"}
+    page["webhook"] = {"unsigned": True, "provider_page_id": "jb7j80lkgqvb", "secrets": [TOKEN]}
+    folder.write_text(json.dumps({"pages": [page]}), encoding="utf-8")
+    env = {**os.environ, **ha.env, "MONITOR_PAGES": str(folder), "POLL_CONCURRENCY": "1"}
+    env["PYTHONUNBUFFERED"] = "1"
+    settings = load_settings(env)
+    r = store.connect(settings.redis)
+    sync_pages(r, load_pages(str(folder)), time.time())
+    first = ha.primary()
+    assert first.client().exists(keys.alive("x")) == 0
+    store.heartbeat(r, "x")  # a state write, seen on the primary itself
+    assert first.client().exists(keys.alive("x")) == 1
+
+    app = sender(settings)
+    story = StatuspageStory()
+    worker = celery_proc("worker", env, tmp_path)
+    notifier = celery_proc("notifier", env, tmp_path)
+    procs: list[Proc] = [worker.start(), notifier.start()]
+    try:
+        wait_until(lambda: len(app.control.ping(timeout=0.5)) >= 2, "workers up", timeout=60)
+        pages.set_json(SUMMARY, story.summary("major_outage"))
+        assert poll(app, "claude")["outcome"] == "changed"
+        assert "major outage" in " ".join(notifier.wait_lines(2)[:2]).lower()  # 2 lines an event
+        assert r.wait(1, 5000) == 1  # replicated: this test is about reconnecting, not loss
+
+        first.stop(signal.SIGKILL)
+        wait_until(lambda: ha.primary_port() != first.port, "the replica promoted", timeout=30)
+        assert ha.primary().port != first.port
+
+        store.heartbeat(r, "y")  # the same client, now on the promoted replica
+        assert ha.primary().client().exists(keys.alive("x"), keys.alive("y")) == 2
+        pages.set_json(SUMMARY, story.summary("operational", changed="10:05"))
+        assert poll(app, "claude")["outcome"] == "changed"
+        assert "operational" in " ".join(notifier.wait_lines(4)[2:]).lower()
+
+        client = create_app(settings).test_client()  # the web app: its broker and its Redis
+        sent = client.post(f"/webhook/claude/{TOKEN}", data=capture("incident"), headers={
+            "Content-Type": JSON})  # fmt: skip
+        assert sent.status_code == 202, sent.get_data(as_text=True)
+        assert app.AsyncResult(sent.get_json()["task"]).get(timeout=60) is not None
+        assert client.get("/metrics").status_code == 200
+    finally:
+        for proc in procs:
+            proc.stop()
