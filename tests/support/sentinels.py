@@ -89,6 +89,12 @@ class SentinelSetup:
         port = self.primary_port()
         return next(n for n in self.nodes if n.port == port)
 
+    def role(self, node: Node) -> str:
+        try:
+            return str(node.client().info("replication")["role"])
+        except redis.RedisError:
+            return "unknown"
+
     def ready(self) -> bool:
         """Every sentinel knows the primary, the replica and the other two sentinels, and the
         replica is in sync: a failover can happen now."""
