@@ -89,6 +89,13 @@ class SentinelSetup:
         port = self.primary_port()
         return next(n for n in self.nodes if n.port == port)
 
+    def revive(self, node: Node) -> Node:
+        """Start a stopped data node again on its port, as a replica of the current primary
+        (what an operator does with a failed primary once it is repaired)."""
+        new = self._data_node(node.name, self.primary_port(), node.port)
+        self.nodes[self.nodes.index(node)] = new
+        return new
+
     def role(self, node: Node) -> str:
         try:
             return str(node.client().info("replication")["role"])
@@ -115,8 +122,8 @@ class SentinelSetup:
                 raise RuntimeError(f"sentinels not ready in {timeout}s; see {self.folder}")
             time.sleep(0.1)
 
-    def _data_node(self, name: str, primary: int | None) -> Node:
-        port = free_port()
+    def _data_node(self, name: str, primary: int | None, port: int = 0) -> Node:
+        port = port or free_port()
         lines = [
             f"port {port}",
             "bind 127.0.0.1",
