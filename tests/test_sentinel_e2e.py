@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +22,10 @@ from celery import Celery
 
 from monitor import keys, store
 from monitor.config import load_pages
-from monitor.registry import sync_pages
+from monitor.registry import load_page, sync_pages
 from monitor.settings import Settings, load_settings
 from monitor.web.ingress import create_app
+from tests.paths import ROOT
 from tests.support.pageserver import PageServer
 from tests.support.procs import Proc, celery_proc
 from tests.support.scenarios import StatuspageStory
@@ -56,6 +59,31 @@ def sender(settings: Settings) -> Celery:
 
 def poll(app: Celery, page_id: str) -> Any:
     return app.send_task("statusmon.poll", (page_id,), queue=keys.POLL_QUEUE).get(timeout=60)
+
+
+def test_the_cli_loads_pages_and_checks_heartbeats_through_the_sentinels(
+    ha: SentinelSetup, pages: PageServer, tmp_path: Path
+) -> None:
+    folder = tmp_path / "pages.yaml"
+    page = {"id": "cli", "name": "CLI", "url": pages.url, "kind": "statuspage"}
+    folder.write_text(json.dumps({"pages": [page]}), encoding="utf-8")
+    env = {**os.environ, **ha.env, "MONITOR_PAGES": str(folder)}
+    synced = run_cli(["-m", "monitor", "pages", "sync"], env)
+    assert synced.returncode == 0, synced.stderr
+    assert f"loaded into {MASTER} via 127.0.0.1:" in synced.stdout
+    assert ha.password not in synced.stdout + synced.stderr
+    r = store.connect(load_settings(env).redis)
+    loaded = load_page(r, "cli")
+    assert loaded is not None and loaded.url == pages.url
+    assert run_cli(["-m", "monitor.cli.health", "cli-test", "30"], env).returncode == 1
+    store.heartbeat(r, "cli-test")
+    assert run_cli(["-m", "monitor.cli.health", "cli-test", "30"], env).returncode == 0
+
+
+def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
 
 
 def promote(ha: SentinelSetup, how: str) -> None:
