@@ -68,7 +68,7 @@ def failover(injector: Injector) -> list[str]:
     behind = _lag(ha, old)
     old.stop(signal.SIGKILL)
     began = time.time()
-    _wait(lambda: ha.primary_port() != old.port, "a replica promoted")
+    _wait(lambda: ha.discovered_port() not in (None, old.port), "a replica promoted")
     promoted = time.time() - began
     system.redis = _server(ha.primary(), ha)
     ha.revive(old)

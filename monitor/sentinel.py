@@ -6,8 +6,9 @@ and a `redis+sentinel://` URI for the web app's rate limiter (`limits_uri`).
 A client asks a sentinel where the primary is when it connects; after a failover its
 connections break (Sentinel disconnects the clients of a demoted primary, and a write to a
 replica is refused), and the next connection goes to the promoted replica. Replication is
-asynchronous: the writes the old primary took just before it failed may be lost
-(docs/reliability.md says what that costs).
+asynchronous: the writes the old primary took just before it failed may be lost, and so may
+those a still-running old primary takes between the promotion and its own demotion (a manual
+SENTINEL FAILOVER, a network split) — docs/reliability.md (`make chaos`) says what that costs.
 """
 
 from __future__ import annotations

@@ -64,7 +64,6 @@ class FlowerSettings:
 @dataclass(frozen=True)
 class Settings:
     redis_url: str | None = None  # None (and no sentinel): `statusmon run` embeds a Redis
-    sentinel: SentinelConfig | None = None  # REDIS_SENTINELS: the primary, through Sentinel
     pages_path: str = "pages.yaml"  # MONITOR_PAGES
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))  # MONITOR_TZ
     log_level: str = "INFO"  # LOG_LEVEL
@@ -85,6 +84,7 @@ class Settings:
     redis_memory_high: float = 0.8  # REDIS_MEMORY_HIGH: share of maxmemory that holds polls
     web: WebSettings = field(default_factory=WebSettings)
     flower: FlowerSettings = field(default_factory=FlowerSettings)
+    sentinel: SentinelConfig | None = None  # REDIS_SENTINELS: the primary, through Sentinel
 
     @property
     def redis(self) -> str | SentinelConfig:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
+import redis.sentinel
 
 from monitor.cli.redis_server import binary, free_port
 
@@ -44,8 +45,8 @@ class Node:
 
 
 class SentinelSetup:
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, folder: Path, down_after_ms: int = DOWN_AFTER_MS) -> None:
+        self.folder, self.down_after_ms = folder, down_after_ms
         self.password = secrets.token_hex(12)  # the data nodes'
         self.sentinel_password = secrets.token_hex(12)  # the sentinels' own
         self.nodes: list[Node] = []  # the primary, then the replica
@@ -85,8 +86,23 @@ class SentinelSetup:
                 continue
         raise RuntimeError("no sentinel answers")
 
+    def discovered_port(self) -> int | None:
+        """The primary's port as a client finds it (redis-py's discovery: a sentinel that
+        sees it up and reporting itself as the primary), None while there is none."""
+        sentinel = redis.sentinel.Sentinel(
+            [("127.0.0.1", s.port) for s in self.sentinels],
+            sentinel_kwargs={"password": self.sentinel_password, "socket_timeout": 1},
+        )
+        try:
+            return int(sentinel.discover_master(MASTER)[1])
+        except redis.sentinel.MasterNotFoundError:
+            return None
+        finally:
+            for client in sentinel.sentinels:
+                client.close()
+
     def primary(self) -> Node:
-        port = self.primary_port()
+        port = self.discovered_port() or self.primary_port()
         return next(n for n in self.nodes if n.port == port)
 
     def revive(self, node: Node) -> Node:
@@ -150,7 +166,7 @@ class SentinelSetup:
                     f"sentinel sentinel-pass {self.sentinel_password}",
                     f"sentinel monitor {MASTER} 127.0.0.1 {primary} 2",
                     f"sentinel auth-pass {MASTER} {self.password}",
-                    f"sentinel down-after-milliseconds {MASTER} {DOWN_AFTER_MS}",
+                    f"sentinel down-after-milliseconds {MASTER} {self.down_after_ms}",
                     f"sentinel failover-timeout {MASTER} 10000",
                 ]
             )
