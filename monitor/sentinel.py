@@ -14,11 +14,11 @@ SENTINEL FAILOVER, a network split) — docs/reliability.md (`make chaos`) says 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
-import redis
-from redis.sentinel import Sentinel
+if TYPE_CHECKING:  # not imported with the settings: the web process's logger class reads them
+    import redis  # before gevent patches ssl, which redis imports
 
 VARIABLES = ("REDIS_SENTINELS", "REDIS_SENTINEL_MASTER", "REDIS_SENTINEL_PASSWORD")
 # A sentinel that does not answer within a second is skipped for the next one.
@@ -46,9 +46,11 @@ class SentinelConfig:
     def client(self, **options: Any) -> redis.Redis:
         """A client of the current primary; `options` as for redis.Redis (timeouts,
         decode_responses)."""
+        from redis.sentinel import Sentinel
+
         sentinel = Sentinel(list(self.nodes), sentinel_kwargs=self.sentinel_kwargs())
         client = sentinel.master_for(self.master, db=self.db, password=self.password, **options)
-        return cast(redis.Redis, client)
+        return cast("redis.Redis", client)
 
     def kombu_url(self) -> str:
         """`sentinel://:pw@host:port/db;sentinel://…`: kombu and Celery's result backend read

@@ -3,6 +3,9 @@ a password), and the forms Celery, kombu and the rate limiter read."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from monitor import store
@@ -109,3 +112,16 @@ def test_a_client_made_for_the_sentinels_asks_them_for_the_primary() -> None:
     pool = client.connection_pool
     assert pool.service_name == "main"  # type: ignore[attr-defined]
     assert pool.connection_kwargs["decode_responses"] is True
+
+
+def test_the_settings_load_without_redis_which_gunicorn_would_import_before_gevent_patches_ssl() -> (
+    None
+):
+    """gunicorn's master imports the web's logger class (monitor.web.weblog, which reads the
+    settings) before a gevent worker patches ssl: redis imported there makes gevent warn, in
+    plain text, on every web worker's start."""
+    probe = "import sys, monitor.web.weblog; print('redis' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
