@@ -1,7 +1,8 @@
 """Celery settings only. Read by `workers.celery_app` via config_from_object("celeryconfig").
 
-The broker (and result backend) is REDIS_URL, set by workers.celery_app from
-monitor.settings, the one place the environment is read.
+The broker (and result backend) is REDIS_URL, or kombu's sentinel:// URL with the master's name
+in the transport options (REDIS_SENTINELS): set by workers.celery_app from monitor.settings,
+the one place the environment is read.
 """
 
 from monitor.keys import CONTROL_QUEUE, DELIVER_QUEUE, NOTIFY_QUEUE, POLL_QUEUE

@@ -87,6 +87,7 @@ def run_row(args: argparse.Namespace, name: str, seed: int) -> Row:
     gap = args.interval * 2
     mix = Mix(8, 0, 6, 3, 2, 0, start=args.span / 4, gap=gap)
     system = System(args.pages, args.hosts, 10, args.interval, webhook_every=hooks, persist=True)
+    system.sentinel = name == "sentinel-failover"  # bench/chaos_sentinel.py
     system.scenario = system.run_dir / "scenario.yaml"
     scenario = generate(layout, mix, seed)
     system.scenario.write_text(scenario.dump())

@@ -61,12 +61,15 @@ class BoardSource:
         stale_after: float = 60.0,
         retention_days: int = 90,
         offload: Offload[tuple[Board, str]] = direct,
+        builder_redis: redis.Redis | None = None,
     ) -> None:
         self.redis, self.stale_after, self._offload = r, stale_after, offload
         self.index = LogIndex(retention_days)  # the board's: only the builder refreshes it
         self._log = LogIndex(retention_days)  # the request side's (one page, the feeds)
-        pool = r.connection_pool  # the builder's own connections, used by its thread alone
-        self._builder_redis = redis.Redis(
+        # The builder's own client, used by its thread alone: the web process passes one made
+        # like `r` (store.connect: a URL or the sentinels); else a pool copied from `r`'s.
+        pool = r.connection_pool
+        self._builder_redis = builder_redis or redis.Redis(
             connection_pool=redis.ConnectionPool(
                 connection_class=pool.connection_class, **pool.connection_kwargs
             )

@@ -13,12 +13,14 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse_many
 
-from monitor.env import Reader, basic_auth_problem, redis_url_problems
+from monitor.env import Reader, basic_auth_problem, redis_url_problems, sentinel_config
 from monitor.pages import ConfigError
+from monitor.sentinel import SentinelConfig
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 FORMATS = ("text", "json")
@@ -61,7 +63,7 @@ class FlowerSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    redis_url: str | None = None  # None: `statusmon run` starts an embedded Redis
+    redis_url: str | None = None  # None (and no sentinel): `statusmon run` embeds a Redis
     pages_path: str = "pages.yaml"  # MONITOR_PAGES
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))  # MONITOR_TZ
     log_level: str = "INFO"  # LOG_LEVEL
@@ -82,13 +84,28 @@ class Settings:
     redis_memory_high: float = 0.8  # REDIS_MEMORY_HIGH: share of maxmemory that holds polls
     web: WebSettings = field(default_factory=WebSettings)
     flower: FlowerSettings = field(default_factory=FlowerSettings)
+    sentinel: SentinelConfig | None = None  # REDIS_SENTINELS: the primary, through Sentinel
 
     @property
-    def broker_url(self) -> str:
-        """The Redis every process but `statusmon run` needs: REDIS_URL, or a ConfigError."""
+    def redis(self) -> str | SentinelConfig:
+        """The Redis every process but `statusmon run` needs, for `store.connect`: the
+        sentinels when set, else REDIS_URL, else a ConfigError."""
+        if self.sentinel is not None:
+            return self.sentinel
         if not self.redis_url:
             raise ConfigError(["REDIS_URL: not set (statusmon run sets it for its children)"])
         return self.redis_url
+
+    @property
+    def broker_url(self) -> str:
+        """Celery's broker and result backend: kombu's sentinel:// URL, or REDIS_URL."""
+        where = self.redis
+        return where if isinstance(where, str) else where.kombu_url()
+
+    @property
+    def broker_options(self) -> dict[str, Any]:
+        """Transport options the broker URL needs (the Sentinel master's name), else none."""
+        return {} if self.sentinel is None else self.sentinel.transport_options()
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -102,6 +119,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         read.problems.append(f"FLOWER_BASIC_AUTH: {problem}; {FLOWER_NEEDS_AUTH}")
     settings = Settings(
         redis_url=redis_url,
+        sentinel=sentinel_config(read, redis_url),
         pages_path=read.env.get("MONITOR_PAGES", "pages.yaml"),
         tz=tz,
         log_level=read.choice("LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),

@@ -25,7 +25,13 @@ app = Celery(
 )
 app.config_from_object("celeryconfig")
 SETTINGS = load_settings()  # every variable checked once, at import: a bad one stops the process
-app.conf.update(broker_url=SETTINGS.broker_url, result_backend=SETTINGS.broker_url)
+app.conf.update(
+    broker_url=SETTINGS.broker_url,
+    result_backend=SETTINGS.broker_url,
+    # REDIS_SENTINELS: the master's name and the sentinels' timeouts and password
+    broker_transport_options={**app.conf.broker_transport_options, **SETTINGS.broker_options},
+    result_backend_transport_options=SETTINGS.broker_options,
+)
 
 
 @beat_init.connect

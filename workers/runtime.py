@@ -25,7 +25,7 @@ from monitor.settings import Settings, load_settings
 
 
 def connect(settings: Settings) -> redis.Redis:
-    return store.connect(settings.broker_url)
+    return store.connect(settings.redis)
 
 
 class RuntimeTask(Task):  # type: ignore[misc]

@@ -138,7 +138,7 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     try:
         web = dataclasses.replace(settings.web, port=port, host="127.0.0.1")
         mine = dataclasses.replace(
-            settings, redis_url=None, pages_path=pages, data_dir=folder, web=web
+            settings, redis_url=None, sentinel=None, pages_path=pages, data_dir=folder, web=web
         )
         return run(mine)  # never the user's Redis: an embedded one in the temporary folder
     finally:

@@ -1,10 +1,10 @@
 """`statusmon run`: the whole system on one machine, as supervised child processes.
 
-One run per data folder (monitor/cli/runlock.py). No REDIS_URL: a real Redis server is started
-on loopback with a password and its append-only file in `<data>/redis`, so a later run resumes
-without re-printing; a server left there by a crashed run is stopped first
-(monitor/cli/embedded.py). stdout carries the status lines only; stderr a short summary in
-plain sentences (monitor.cli.console.for_people), the warnings and the errors; each process's
+One run per data folder (monitor/cli/runlock.py). No REDIS_URL (nor REDIS_SENTINELS): a real
+Redis server is started on loopback with a password and its append-only file in `<data>/redis`,
+so a later run resumes without re-printing; a server left there by a crashed run is stopped first
+(monitor/cli/embedded.py). stdout carries the status lines only; stderr a short summary in plain
+sentences (monitor.cli.console.for_people), the warnings and the errors; each process's
 whole log is in `<data>/logs/<name>.log`. A child that exits is started again
 (monitor/cli/supervisor.py); children die with the run.
 """
@@ -16,6 +16,7 @@ import socket
 import sys
 from pathlib import Path
 
+from monitor import sentinel
 from monitor.cli import embedded, processes, runlock
 from monitor.cli.children import Child, spawn_command
 from monitor.cli.console import ChildOutput, for_people
@@ -48,7 +49,9 @@ def _run(settings: Settings, data: Path, names: tuple[str, ...], verbose: bool, 
     env["MONITOR_DATA"] = str(data)
     env.setdefault("MONITOR_FORMAT", settings.output_format)
     redis = None
-    if not settings.redis_url:
+    if not settings.redis_url and settings.sentinel is None:
+        for name in sentinel.VARIABLES:  # the children use the embedded one (statusmon demo)
+            env.pop(name, None)
         try:  # a Redis left on the folder by a crashed run is stopped here
             redis = embedded.EmbeddedRedis(data / "redis", logs / "redis.log", (lock,))
         except (OSError, RuntimeError) as exc:
@@ -70,7 +73,8 @@ def _run(settings: Settings, data: Path, names: tuple[str, ...], verbose: bool, 
         spawn = spawn_command(argv, env, status_stream=name == STATUS_STREAM, keep_fds=(lock,))
         children.append(Child(name, spawn, output, optional=name in OPTIONAL))
     if redis is None:
-        log.info("Redis: %s (REDIS_URL)", settings.redis_url)  # its password is redacted
+        where = f"{settings.sentinel} (REDIS_SENTINELS)" if settings.sentinel else None
+        log.info("Redis: %s", where or f"{settings.redis_url} (REDIS_URL)")  # pw redacted
     else:
         try:
             redis.start()  # before the others, which need it

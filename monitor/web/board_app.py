@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import logging
 
-import redis
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from gevent import monkey
 
+from monitor import store
 from monitor.boardsource import BoardSource, BoardUnavailable
 from monitor.redact import redact_also
 from monitor.settings import Settings
@@ -24,11 +24,14 @@ log = logging.getLogger("statusmon.board")
 
 def board_blueprint(settings: Settings) -> Blueprint:
     # Its own client: the stream's XREAD blocks longer than the webhook path's socket timeout.
-    r = redis.Redis.from_url(
-        settings.broker_url, decode_responses=True, socket_connect_timeout=1, socket_timeout=15
-    )
+    r = store.connect(settings.redis, socket_connect_timeout=1, socket_timeout=15)
+    builder = store.connect(settings.redis, socket_connect_timeout=1, socket_timeout=15)
     source = BoardSource(
-        r, settings.web.stale_after, settings.events_retention_days, offload=os_threads(1)
+        r,
+        settings.web.stale_after,
+        settings.events_retention_days,
+        offload=os_threads(1),
+        builder_redis=builder,
     )
     if monkey.is_module_patched("threading"):  # the web process: its first viewer won't wait
         source.warm()
