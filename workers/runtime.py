@@ -23,6 +23,8 @@ from monitor.poll import Poller
 from monitor.session import new_session
 from monitor.settings import Settings, load_settings
 
+DELIVER_THREADS = 4  # per worker process: attempts of one delivery task side by side
+
 
 def connect(settings: Settings) -> redis.Redis:
     return store.connect(settings.broker_url)
@@ -48,6 +50,13 @@ class RuntimeTask(Task):  # type: ignore[misc]
     def fetchers(self) -> ThreadPoolExecutor:
         """Threads for the pages of one poll_pages task: their network waits overlap."""
         return ThreadPoolExecutor(self.settings.poll_fetchers, "fetch")
+
+    @cached_property
+    def deliverers(self) -> ThreadPoolExecutor:
+        """Threads for the attempts of one delivery task: a slow receiver holds one of them,
+        not the others. Few: an attempt to a healthy receiver is mostly CPU, and 32
+        threads contending for the GIL cost half as much CPU again (bench.channels)."""
+        return ThreadPoolExecutor(DELIVER_THREADS, "deliver")
 
     @cached_property
     def poller(self) -> Poller:
