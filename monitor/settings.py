@@ -76,6 +76,7 @@ class Settings:
     poll_fetchers: int = 32  # POLL_FETCHERS: threads per worker process polling a batch
     poll_pool: str = "prefork"  # POLL_POOL
     poll_concurrency: int | None = None  # POLL_CONCURRENCY; None: two per usable core, ≤ 8
+    deliver_concurrency: int = 8  # DELIVER_CONCURRENCY: the deliverer's attempt threads
     events_retention_days: int = 90  # EVENTS_RETENTION_DAYS: the event log keeps this long
     retry_schedule: tuple[float, ...] = RETRY_SCHEDULE  # DELIVERY_RETRY_SCHEDULE: "5,30,120"
     delivery_deadline: float = 10.0  # DELIVERY_DEADLINE: seconds one attempt may take in all
@@ -116,6 +117,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         poll_fetchers=read.whole("POLL_FETCHERS", 32),
         poll_pool=read.choice("POLL_POOL", POOLS, "prefork"),
         poll_concurrency=read.whole("POLL_CONCURRENCY", None, high=1024),
+        deliver_concurrency=read.whole("DELIVER_CONCURRENCY", 8, high=256),
         events_retention_days=read.whole("EVENTS_RETENTION_DAYS", 90, high=36500),
         retry_schedule=_schedule(read),
         delivery_deadline=read.number("DELIVERY_DEADLINE", 10.0),

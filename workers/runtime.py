@@ -23,8 +23,6 @@ from monitor.poll import Poller
 from monitor.session import new_session
 from monitor.settings import Settings, load_settings
 
-DELIVER_THREADS = 4  # per worker process: attempts of one delivery task side by side
-
 
 def connect(settings: Settings) -> redis.Redis:
     return store.connect(settings.broker_url)
@@ -53,10 +51,11 @@ class RuntimeTask(Task):  # type: ignore[misc]
 
     @cached_property
     def deliverers(self) -> ThreadPoolExecutor:
-        """Threads for the attempts of one delivery task: a slow receiver holds one of them,
-        not the others. Few: an attempt to a healthy receiver is mostly CPU, and 32
-        threads contending for the GIL cost half as much CPU again (bench.channels)."""
-        return ThreadPoolExecutor(DELIVER_THREADS, "deliver")
+        """The deliverer's attempt threads (DELIVER_CONCURRENCY), shared by its tasks: a slow
+        receiver holds one of them, not the others; a failing channel one at most
+        (monitor.sending). Few: an attempt to a healthy receiver is mostly CPU, and 32 threads
+        contending for the GIL cost half as much CPU again (bench.channels)."""
+        return ThreadPoolExecutor(self.settings.deliver_concurrency, "deliver")
 
     @cached_property
     def poller(self) -> Poller:
