@@ -47,16 +47,16 @@ def test_a_process_sharing_a_session_leaves_the_group_alone(tmp_path: Path) -> N
     assert _probe(tmp_path, own_session=False) == f"{os.nice(0) + 3} /autogroup-1 nice 0"
 
 
-def test_the_deliverer_runs_ten_nice_levels_below_the_notifier(
+def test_the_deliverer_runs_deliver_nice_levels_below_the_notifier(
     redis_url: str, tmp_path: Path
 ) -> None:
     url = redis_url.rsplit("/", 1)[0] + "/9"  # its own broker: only these two answer pings
-    env = {**os.environ, "REDIS_URL": url, "LOG_LEVEL": "INFO"}
+    env = {**os.environ, "REDIS_URL": url, "LOG_LEVEL": "INFO", "DELIVER_NICE": "7"}
     procs = [celery_proc(name, env, tmp_path).start() for name in ("deliverer", "notifier")]
     try:
         _wait_ready(Celery("priority", broker=url, set_as_current=False), procs)
         deliverer, notifier = (p.process.pid for p in procs if p.process is not None)
-        assert _nice(deliverer) == _nice(notifier) + 10
+        assert _nice(deliverer) == _nice(notifier) + 7
         threads = list(Path(f"/proc/{deliverer}/task").iterdir())  # those started since inherit it
         assert all(_nice(int(t.name)) == _nice(deliverer) for t in threads)
     finally:
