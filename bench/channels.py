@@ -208,6 +208,7 @@ def measure(events: int, rate: float, seconds: float, rounds: int) -> dict[str, 
                 posts = system.webhooks(rate, int(rate * seconds), f"w{n}")
                 result["webhook"][mode] += posts
         result["lag"] = [x for n in range(rounds) for x in systems["on"].lags(f"w{n}")]
+        result["load"] = os.getloadavg()[1]  # the machine's, over the last 5 minutes
     finally:
         for system in systems.values():
             system.stop()
