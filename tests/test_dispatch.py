@@ -75,3 +75,13 @@ def test_a_failed_publish_is_logged_and_the_next_batch_still_goes_out(
     dispatcher.add(["hook"], "next")
     assert published.batches.get(timeout=10) == [(["hook"], "next")]
     assert "deliveries left to the tick" in caplog.text
+
+
+def test_drain_takes_what_is_queued_without_waiting() -> None:
+    published = Published()
+    dispatcher = Dispatcher(published, window=60)
+    assert dispatcher.drain() == []
+    dispatcher._queue.put((["hook"], "a"))  # queued, no thread: as a warm shutdown finds it
+    dispatcher._queue.put((["slack"], "b"))
+    assert dispatcher.drain() == [(["hook"], "a"), (["slack"], "b")]
+    assert dispatcher.drain() == []

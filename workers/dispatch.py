@@ -9,7 +9,7 @@ trickle each goes alone, at most WINDOW later than it was printed.
 
 Nothing is lost if the process dies with events still queued here, or a publish fails: their
 deliveries were filed by the mark (monitor.eventlog) and the beat tick sends them after their
-grace.
+grace. A warm shutdown publishes what is still queued (`drain`).
 """
 
 from __future__ import annotations
@@ -63,6 +63,15 @@ class Dispatcher:
             except queue.Empty:
                 break
         return batch
+
+    def drain(self) -> list[Item]:
+        """Take every queued event at once, without waiting (at shutdown)."""
+        found = []
+        while True:
+            try:
+                found.append(self._queue.get_nowait())
+            except queue.Empty:
+                return found
 
     def _run(self) -> None:
         while True:
