@@ -8,7 +8,7 @@ machine:
 
 - console: bursts of `--events` notify tasks, timed to the last printed line (`--rounds` each,
   every delivery done before the next burst): the notifier's throughput, and the CPU per event
-  of the notifier and of the deliverer (the burst's deliveries);
+  of the notifier, the deliverer, Redis and the loopback receivers;
 - webhooks: signed Statuspage webhooks POSTed at `--rate` per second for `--seconds`
   (`--rounds` each), POST → printed line;
 - delivery lag: the channels' copy's webhook events, printed (the log's `printed_at`) to
@@ -124,9 +124,15 @@ class System:
                 return
         raise RuntimeError("workers did not start")
 
-    def cpu(self) -> tuple[float, float]:
-        """CPU seconds so far of the notifier and of the deliverer."""
-        return tree_cpu(self.notifier.process.pid), tree_cpu(self.deliverer.process.pid)
+    def cpu(self) -> tuple[float, ...]:
+        """CPU seconds so far of the notifier, the deliverer, Redis and this process (the
+        loopback receivers, which stand for remote services, and the sending of the burst)."""
+        pids = (
+            self.notifier.process.pid,
+            self.deliverer.process.pid,
+            self.redis_server.process.pid,
+        )
+        return (*(tree_cpu(pid) for pid in pids), time.process_time())
 
     def burst(self, count: int) -> float:
         """Events per second from the first notify sent to the last line printed."""

@@ -25,7 +25,8 @@ def rows(result: dict[str, Any]) -> list[str]:
         f"| {on:.0f} events/s | {off:.0f} events/s | {on / off:.0%} "
         f"| ≥ {CONSOLE_TARGET:.0%} {_met(on >= CONSOLE_TARGET * off)} |"
     ]
-    for i, who in enumerate(("notifier", "deliverer (the burst's deliveries)")):
+    whose = ("notifier", "deliverer", "Redis", "loopback receivers + the bench's sending")
+    for i, who in enumerate(whose[: len(cpu["on"][0])]):
         a = statistics.median(c[i] for c in cpu["on"])
         b = statistics.median(c[i] for c in cpu["off"])
         found.append(f"| CPU per event of the burst, {who} | {a:.2f} ms | {b:.2f} ms | | |")
@@ -61,9 +62,12 @@ NOTES = [
     "no-channel figure in one run).",
     "What the console still loses is CPU: each event's three deliveries cost the deliverer "
     "about three times the notifier's own work (the CPU rows: three HTTP POSTs, each with its "
-    "begin, rate-limit, finish and metrics round trips to Redis). On two cores shared with "
-    "Redis (which serves both), the web process and the bench, a lower priority narrows the "
-    "competition but does not remove it; a deliverer on a core or machine of its own would. "
+    "begin, rate-limit, finish and metrics round trips to Redis), Redis more commands, and "
+    "the loopback receivers (standing for Slack, Discord and a webhook endpoint, which would "
+    "not be on this machine) about as much again, at normal priority in the bench's process. "
+    "On two cores, all of that runs beside the notifier during a burst; the deliverer's lower "
+    "priority narrows the competition but the rest does not yield. A deliverer and receivers "
+    "on cores of their own would leave the notifier's +0.17 ms. "
     "A higher DELIVER_NICE favours the console more but starves deliveries when the machine "
     "is busy: at 10, with a load average of 12, the lag p99 was 5.8 s.",
 ]

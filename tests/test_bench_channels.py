@@ -39,3 +39,11 @@ def test_the_section_says_the_machine_was_shared_and_is_empty_without_a_run() ->
     text = "\n".join(section(result(on=400.0, hook_on=110.0, lag=0.5)))
     assert "## Delivery (channels)" in text and "load average 3.5 on its 2 cores" in text
     assert section(None) == []
+
+
+def test_the_cpu_rows_name_redis_and_the_receivers_when_they_were_measured() -> None:
+    measured = result(on=400.0, hook_on=110.0, lag=0.5)
+    measured["cpu"] = {mode: [[1.0, 2.0, 0.5, 2.5]] * 2 for mode in ("on", "off")}
+    found = rows(measured)
+    assert "CPU per event of the burst, Redis | 0.50 ms | 0.50 ms" in found[3]
+    assert "loopback receivers + the bench's sending | 2.50 ms" in found[4]
