@@ -26,6 +26,7 @@ task_routes = {
     "statusmon.notify": {"queue": NOTIFY_QUEUE},
     "statusmon.deliver": {"queue": DELIVER_QUEUE},  # a slow channel never delays a line
     "statusmon.deliver_event": {"queue": DELIVER_QUEUE},
+    "statusmon.deliver_events": {"queue": DELIVER_QUEUE},
 }
 task_default_queue = POLL_QUEUE
 

@@ -46,6 +46,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--webhook-every", type=int, default=2, help="0: no web process")
     p.add_argument("--webhook-rates", default="50,200", help="posts/s of bench/webhook.py runs")
     p.add_argument("--webhook-seconds", type=float, default=5, help="length of each of them")
+    p.add_argument("--channels-rounds", type=int, default=2, help="0: no delivery rows")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
     return p.parse_args(argv)
@@ -106,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         system.stop()
     hooks = [webhook_rate(rate, args.webhook_seconds, system.run_dir) for rate in _rates(args)]
+    channels = channels_run(args, system.run_dir)
     try:
         board: dict[str, Any] | None = board_run(system.run_dir)
     except (OSError, ValueError) as exc:  # its own processes: the rest of the report stands
@@ -115,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     results = assemble(args, run, info, time.time() - began)
     results["webhooks"] = webhook_rate_rows(hooks)
     results["board"] = board
+    results["delivery"] = channels
     (system.run_dir / "results.json").write_text(
         json.dumps(_raw(runs, noop, band, load), default=str)
     )
@@ -136,6 +139,19 @@ def webhook_rate(rate: float, seconds: float, run_dir: Path) -> dict[str, Any]:
     subprocess.run(argv, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, timeout=300)
     result: dict[str, Any] = json.loads(out.read_text())
     _say(f"webhooks at {rate:g}/s: done")
+    return result
+
+
+def channels_run(args: argparse.Namespace, run_dir: Path) -> dict[str, Any] | None:
+    """`bench/channels.py` (about 70 s), in its own processes: the delivery rows."""
+    if not args.channels_rounds:
+        return None
+    out = run_dir / "channels.json"
+    argv = [sys.executable, "-m", "bench.channels", "--rounds", str(args.channels_rounds)]
+    argv += ["--rate", "50", "--json", str(out)]
+    subprocess.run(argv, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, timeout=600)
+    result: dict[str, Any] = json.loads(out.read_text())
+    _say("channels: done")
     return result
 
 

@@ -15,6 +15,7 @@ QUEUES = (CONTROL_QUEUE, POLL_QUEUE, NOTIFY_QUEUE, DELIVER_QUEUE)
 # Process roles: a worker's node name is `<role>@host` (monitor/cli/processes.py), and each
 # role's heartbeat is `alive(role)`; beat's is written by the tick.
 POLL_ROLE, NOTIFIER_ROLE, BEAT_ROLE = "poll", "notifier", "beat"
+DELIVER_ROLE = "deliver"  # the deliverer's node name: deliver@<host>
 ROLES = (POLL_ROLE, NOTIFIER_ROLE, BEAT_ROLE)
 
 PAGES = PREFIX + "pages"  # hash: page id -> page config JSON

@@ -78,6 +78,8 @@ class Settings:
     poll_fetchers: int = 64  # POLL_FETCHERS: threads per worker process polling a batch
     poll_pool: str = "prefork"  # POLL_POOL
     poll_concurrency: int | None = None  # POLL_CONCURRENCY; None: two per usable core, ≤ 8
+    deliver_concurrency: int = 8  # DELIVER_CONCURRENCY: the deliverer's attempt threads
+    deliver_nice: int = 5  # DELIVER_NICE: how far below the console path the deliverer runs
     events_retention_days: int = 90  # EVENTS_RETENTION_DAYS: the event log keeps this long
     retry_schedule: tuple[float, ...] = RETRY_SCHEDULE  # DELIVERY_RETRY_SCHEDULE: "5,30,120"
     delivery_deadline: float = 10.0  # DELIVERY_DEADLINE: seconds one attempt may take in all
@@ -134,6 +136,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         poll_fetchers=read.whole("POLL_FETCHERS", 64),
         poll_pool=read.choice("POLL_POOL", POOLS, "prefork"),
         poll_concurrency=read.whole("POLL_CONCURRENCY", None, high=1024),
+        deliver_concurrency=read.whole("DELIVER_CONCURRENCY", 8, high=256),
+        deliver_nice=_nice(read),
         events_retention_days=read.whole("EVENTS_RETENTION_DAYS", 90, high=36500),
         retry_schedule=_schedule(read),
         delivery_deadline=read.number("DELIVERY_DEADLINE", 10.0),
@@ -234,3 +238,11 @@ def _schedule(read: Reader) -> tuple[float, ...]:
         )
         return RETRY_SCHEDULE
     return delays
+
+
+def _nice(read: Reader) -> int:
+    raw = read.env.get("DELIVER_NICE", "5").strip()
+    if not raw.isdigit() or int(raw) > 19:
+        read.problems.append(f"DELIVER_NICE: {raw!r} must be a whole number from 0 to 19")
+        return 5
+    return int(raw)

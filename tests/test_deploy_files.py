@@ -109,16 +109,27 @@ def test_workers_scale_without_name_or_port_clashes(services: dict[str, dict[str
     assert "poll@%h" in processes.command("worker", {})  # one node name per container
 
 
-def test_the_notifier_consumes_notify_and_the_worker_poll_and_deliver(
+def test_the_notifier_consumes_notify_the_worker_poll_and_the_deliverer_deliver(
     services: dict[str, dict[str, Any]],
 ) -> None:
     def queue(name: str) -> str:
         argv = processes.command(name, {})
         return argv[argv.index("-Q") + 1]
 
-    assert (queue("notifier"), queue("worker")) == ("notify", "control,poll,deliver")
+    assert (queue("notifier"), queue("worker")) == ("notify", "control,poll")
+    assert queue("deliverer") == "deliver"
     assert "--pool" in (argv := processes.command("notifier", {})) and "solo" in argv
     assert services["notifier"]["command"] == ["statusmon", "proc", "notifier"]
+
+
+def test_the_deliverer_is_one_process_of_threads_sized_by_deliver_concurrency(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    argv = processes.command("deliverer", {"DELIVER_CONCURRENCY": "3"})
+    assert argv[argv.index("--pool") + 1] == "threads"  # one process: at most one core
+    assert argv[argv.index("--concurrency") + 1] == "3"
+    assert "deliver@%h" in argv
+    assert services["deliverer"]["environment"]["MONITOR_PAGES"] == "/app/config/pages.yaml"
 
 
 def test_flower_is_behind_basic_auth_and_only_on_loopback(

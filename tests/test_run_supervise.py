@@ -42,7 +42,7 @@ def all_up(run: Proc) -> dict[int, str]:
 
 
 def _complete(tree: dict[int, str]) -> dict[int, str] | None:
-    names = ("redis-server", "-Q notify", "-Q control,poll", " beat ", "gunicorn")
+    names = ("redis-server", "-Q notify", "-Q control,poll", "-Q deliver", " beat ", "gunicorn")
     pool = [p for p, cmd in tree.items() if "-Q control,poll" in cmd]
     everyone = all(any(n in c for c in tree.values()) for n in names)
     return tree if everyone and len(pool) >= 3 else None

@@ -50,6 +50,14 @@ class RuntimeTask(Task):  # type: ignore[misc]
         return ThreadPoolExecutor(self.settings.poll_fetchers, "fetch")
 
     @cached_property
+    def deliverers(self) -> ThreadPoolExecutor:
+        """The deliverer's attempt threads (DELIVER_CONCURRENCY), shared by its tasks: a slow
+        receiver holds one of them, not the others; a failing channel one at most
+        (monitor.sending). Few: an attempt to a healthy receiver is mostly CPU, and 32 threads
+        contending for the GIL cost half as much CPU again (bench.channels)."""
+        return ThreadPoolExecutor(self.settings.deliver_concurrency, "deliver")
+
+    @cached_property
     def poller(self) -> Poller:
         settings = self.settings
         session = new_session(settings.poll_fetchers, settings.max_body, settings.private_redirects)

@@ -97,7 +97,9 @@ def system(folder: Path, pages: int = 4) -> Iterator[System]:
     port = free_port()
     token = secrets.token_urlsafe(24)
     hook = f"http://127.0.0.1:{port}/webhook/{{page_id}}/{token}"
-    layout = Layout(pages, component_names=COMPONENTS)  # the demo's names; every page sends webhooks
+    layout = Layout(
+        pages, component_names=COMPONENTS
+    )  # the demo's names; every page sends webhooks
     sim = SimServer(layout, webhook_url=hook).start_in_thread()
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(
