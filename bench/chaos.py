@@ -7,8 +7,10 @@ notifier and beat, as bench/system.py starts them), a generated scenario of inci
 maintenances and flapping components, and one fault injected --times times at random moments
 while the scenario plays. A killed process is started again a second later, as `statusmon
 run`'s supervisor does. Once the scenario is over the run waits until every expected line was
-printed, or --settle seconds. Figures come from monitor.simulate.score: expected, printed,
-missed, duplicated, and the worst lag (published -> printed) as the time to recover.
+printed, or --settle seconds. Figures come from monitor.simulate.score on the changes a poll
+could see (bench/chaos_score.py: the injector times each blackout, when no poll can run):
+expected, printed, missed, unobservable, duplicated, and the worst lag (published -> printed)
+as the time to recover.
 """
 
 from __future__ import annotations
@@ -21,18 +23,20 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bench.chaos_faults import Injector
 from bench.chaos_report import Row, render, write_readme
 from bench.chaos_rows import FAULTS, SUPERVISED
+from bench.chaos_score import Observed, score_observable
 from bench.system import System
 from monitor.simulate.generate import Mix, generate
 from monitor.simulate.model import Publication
 from monitor.simulate.pages import Layout
-from monitor.simulate.score import score
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,9 +95,11 @@ def run_row(args: argparse.Namespace, name: str, seed: int) -> Row:
     scenario = generate(layout, mix, seed)
     system.scenario.write_text(scenario.dump())
     span = max(s.at or 0.0 for s in scenario.steps)
+    hooked = {layout.page_id(n) for n in range(args.pages) if hooks and layout.webhooks(n)}
     system.start()
     system.start_web()  # only with webhooks
     injector = Injector(system, random.Random(seed))
+    observe = partial(_observe, args.interval, injector.blackouts, hooked)
     try:
         if name in SUPERVISED:
             injector.supervise()
@@ -108,13 +114,14 @@ def run_row(args: argparse.Namespace, name: str, seed: int) -> Row:
             _pause_until(started + at)
             injector.inject(name)
         injector.heal()
-        published = _wait_printed(system, injector, started + span, args)
+        published = _wait_printed(system, injector, started + span, args, observe)
         printed = injector.printed()
     finally:
         injector.stop()
         system.stop()
-    result = score(published, printed, visible=args.interval)
-    _save(system.run_dir, printed)
+    observed = observe(published, printed)
+    result = observed.score
+    _save(system.run_dir, printed, observed, injector.blackouts)
     lags = [printed_at - published_at for _, published_at, printed_at in result.pairs]
     return Row(
         name,
@@ -126,18 +133,36 @@ def run_row(args: argparse.Namespace, name: str, seed: int) -> Row:
         max(lags, default=0.0),
         str(system.run_dir),
         injector.notes,
+        len(observed.unobservable),
     )
 
 
+Printed = list[tuple[float, dict[str, Any]]]
+
+
+def _observe(
+    interval: float,
+    blackouts: list[tuple[float, float]],
+    hooked: set[str],
+    published: list[Publication],
+    printed: Printed,
+) -> Observed:
+    return score_observable(published, printed, interval, blackouts, hooked)
+
+
 def _wait_printed(
-    system: System, injector: Injector, earliest: float, args: argparse.Namespace
+    system: System,
+    injector: Injector,
+    earliest: float,
+    args: argparse.Namespace,
+    observe: Callable[[list[Publication], Printed], Observed],
 ) -> list[Publication]:
     deadline = earliest + args.interval * 2 + args.settle
     while True:
-        time.sleep(2)
+        time.sleep(1)
         published = [Publication(**p) for p in system.sim("published")]
         now = time.time()
-        done = score(published, injector.printed(), visible=args.interval).missed == 0
+        done = observe(published, injector.printed()).score.missed == 0
         if now >= deadline or (now >= earliest + args.interval and done):
             return published
 
@@ -146,9 +171,16 @@ def _pause_until(at: float) -> None:
     time.sleep(max(0.0, at - time.time()))
 
 
-def _save(run_dir: Path, printed: list[tuple[float, dict[str, Any]]]) -> None:
+def _save(
+    run_dir: Path, printed: Printed, observed: Observed, blackouts: list[tuple[float, float]]
+) -> None:
+    """printed.jsonl (with arrival times); unobservable.jsonl: the blackouts, then the changes
+    no poll could see."""
     with open(run_dir / "printed.jsonl", "w", encoding="utf-8") as out:
         out.writelines(json.dumps({"t": t, **line}) + "\n" for t, line in printed)
+    with open(run_dir / "unobservable.jsonl", "w", encoding="utf-8") as out:
+        out.writelines(json.dumps({"blackout": list(b)}) + "\n" for b in blackouts)
+        out.writelines(json.dumps(asdict(p)) + "\n" for p in observed.unobservable)
 
 
 def _say(text: str) -> None:

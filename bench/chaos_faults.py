@@ -29,6 +29,7 @@ class Injector:
         self.system, self.rng = system, rng
         self.gone: list[Child] = []  # notifiers killed: their lines count
         self.notes: list[str] = []
+        self.blackouts: list[tuple[float, float]] = []  # (from, to): no poll could run
 
     def start_beat(self) -> None:
         self.system.children["beat"] = celery("beat", self.system.env, self.system.run_dir)
@@ -91,9 +92,11 @@ class Injector:
             self._fill()
         elif name == "redis-freeze":
             pid = self.system.redis.process.pid
+            began = time.time()
             os.kill(pid, signal.SIGSTOP)
             time.sleep(FREEZE)
             os.kill(pid, signal.SIGCONT)
+            self.blackouts.append((began, time.time()))
         else:
             raise KeyError(f"unknown fault {name!r}; known: {', '.join(FAULTS)}")
 
@@ -113,21 +116,25 @@ class Injector:
 
     def _restart_redis(self, sig: int, name: str) -> None:
         old = self.system.redis
+        began = time.time()
         old.process.send_signal(sig)
         old.process.wait(60)
         time.sleep(DOWN if name == "redis-down" else RESTART_AFTER)
         self.system.redis = redis_server.start(
             old.data_dir, old.port, persist=True, password=old.password, log_path=old.log_path
         )
+        self.blackouts.append((began, time.time()))  # until it answers again
 
     def _fill(self) -> None:
         """Redis at 90 % of its maxmemory (past the 0.8 default) for FULL seconds."""
         r = self.system.r
+        began = time.time()
         r.setrange(BALLAST, (64 << 20) - 1, "x")
         r.config_set("maxmemory", int(r.info("memory")["used_memory"] / 0.9))
         time.sleep(FULL)
         r.delete(BALLAST)
         r.config_set("maxmemory", 0)
+        self.blackouts.append((began, time.time()))  # the tick held polls back
 
     def heal(self) -> None:
         """Nothing left stopped or frozen."""

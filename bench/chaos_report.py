@@ -12,8 +12,9 @@ from bench.chaos_rows import FAULTS
 
 BEGIN, END = "<!-- chaos:begin -->", "<!-- chaos:end -->"
 HEADER = (
-    "| fault | injected | expected | printed | missed | duplicated | worst lag (s) |\n"
-    "|---|--:|--:|--:|--:|--:|--:|"
+    "| fault | injected | expected | printed | missed | unobservable | duplicated "
+    "| worst lag (s) |\n"
+    "|---|--:|--:|--:|--:|--:|--:|--:|"
 )
 WHY_DUPLICATES = (
     "A duplicate is a line printed twice: the notifier was killed after writing a line and "
@@ -33,17 +34,19 @@ class Row:
     worst_lag: float
     run_dir: str
     notes: list[str]
+    unobservable: int = 0  # changes no poll could see (bench/chaos_score.py): not expected
 
     def summary(self) -> str:
         return (
             f"{self.expected} expected, {self.printed} printed, {self.missed} missed, "
-            f"{self.duplicates} duplicated, worst lag {self.worst_lag:.1f} s ({self.run_dir})"
+            f"{self.unobservable} unobservable, {self.duplicates} duplicated, "
+            f"worst lag {self.worst_lag:.1f} s ({self.run_dir})"
         )
 
     def line(self) -> str:
         return (
             f"| {FAULTS[self.name].what} | {self.injected} | {self.expected} | {self.printed} "
-            f"| {self.missed} | {self.duplicates} | {self.worst_lag:.1f} |"
+            f"| {self.missed} | {self.unobservable} | {self.duplicates} | {self.worst_lag:.1f} |"
         )
 
 
@@ -62,9 +65,21 @@ notifier and beat — playing a generated scenario (incidents, maintenances, fla
 components) for about {args["span"]:.0f} s, with the fault injected at random moments while it
 plays. A killed process is started again a second later, as `statusmon run`'s supervisor does.
 After the scenario the run waits up to {args["settle"]:.0f} s for late lines. Figures come
-from the simulator's scorer (monitor/simulate/score.py): lines expected, printed, missed (never
-printed), duplicated (printed more than once), and the worst lag from a change's publication
-to its line — the time to recover, for a line the fault delayed.
+from the simulator's scorer (monitor/simulate/score.py) on the changes some poll could see
+(bench/chaos_score.py): lines expected, printed, missed (never printed), duplicated (printed
+more than once), and the worst lag from a change's publication to its line — the time to
+recover, for a line the fault delayed.
+
+Unobservable changes are counted apart, never as expected. A poller sees states, and no poll
+runs while Redis is frozen or down, or while the tick holds polls back past the memory
+threshold: the injector times each such blackout. A component status is expected when it was
+on its page for at least one poll interval ({args["interval"]} s) of the time outside
+blackouts and differs from the last status a poller could see; an incident's updates are
+expected unless it opened and closed within one interval (a closed incident stays in the
+page's history, so it is printed once polls run again); every change of a page that sends
+webhooks is expected (a webhook refused while Redis is away is sent again). A status that came
+and went inside a blackout, and the return to the status before it, are unobservable; each
+run's unobservable.jsonl lists them with the blackouts.
 
 {table(rows)}
 
@@ -81,8 +96,8 @@ def _notes(rows: list[Row]) -> str:
 
 
 def _why(row: Row) -> list[str]:
-    """The row's notes, then what explains its missed lines, if it has any."""
-    why = FAULTS[row.name].why if row.missed else ""
+    """The row's notes, then what explains its missed or unobservable changes, if any."""
+    why = FAULTS[row.name].why if row.missed or row.unobservable else ""
     return sorted(set(row.notes)) + ([why] if why else [])
 
 

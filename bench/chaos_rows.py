@@ -11,13 +11,13 @@ DOWN = 30.0  # seconds Redis is not running
 FULL = 10.0  # seconds Redis memory is past the threshold (a ballast key, then freed)
 
 OUTAGE = (
-    "a missed line here is a status that began and ended while Redis could not be reached: "
-    "a poller sees states, and no poll runs without Redis (see each run's printed.jsonl)"
+    "an unobservable change here is a status that began and ended while Redis could not be "
+    "reached (or the return from it): a poller sees states, and no poll runs without Redis"
 )
 
 HELD = (
-    "a missed line here is a status that began and ended while the tick held polls back "
-    "(back-pressure: monitor/memory.py); queued lines were all printed"
+    "an unobservable change here is a status that began and ended while the tick held polls "
+    "back (back-pressure: monitor/memory.py), or the return from it; queued lines were all printed"
 )
 
 STOPPED = (
@@ -31,7 +31,7 @@ class Fault:
     what: str  # the row's label
     cap: int = 100  # at most this many injections per row (a freeze takes its time)
     scale: int = 1  # this many times --times injections (the notifier: many kills)
-    why: str = ""  # what explains a missed line in this row, when one is
+    why: str = ""  # what explains an unobservable change (or a missed line) in this row
 
 
 FAULTS = {  # the rows, in this order
