@@ -2,15 +2,15 @@
 scenario on the simulator, scored by the benchmark's scorer; writes docs/reliability.md and
 the table between the markers in README.md.
 
-Each row: a fresh system (Redis, the simulator with --pages pages, the production poll worker,
-notifier and beat, as bench/system.py starts them), a generated scenario of incidents,
-maintenances and flapping components, and one fault injected --times times at random moments
-while the scenario plays. A killed process is started again a second later, as `statusmon
-run`'s supervisor does. Once the scenario is over the run waits until every expected line was
-printed, or --settle seconds. Figures come from monitor.simulate.score on the changes a poll
-could see (bench/chaos_score.py: the injector times each blackout, when no poll can run):
-expected, printed, missed, unobservable, duplicated, and the worst lag (published -> printed)
-as the time to recover.
+Each row: a fresh system of its own (Redis, the simulator with --pages pages, the production
+poll worker, notifier and beat, as bench/system.py starts them; --jobs rows at once), a
+generated scenario of incidents, maintenances and flapping components, and one fault injected
+--times times at random moments while the scenario plays. A killed process is started again
+a second later, as `statusmon run`'s supervisor does. Once the scenario is over the run waits
+until every expected line was printed, or --settle seconds. Figures come from
+monitor.simulate.score on the changes a poll could see (bench/chaos_score.py: the injector
+times each blackout, when no poll can run): expected, printed, missed, unobservable,
+duplicated, and the worst lag (published -> printed) as the time to recover.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
@@ -51,6 +52,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--settle", type=float, default=40, help="seconds to wait for late lines")
     p.add_argument("--faults", default=",".join(FAULTS), help="rows, by name")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--jobs", type=int, default=2, help="rows run at once, each its own system")
     p.add_argument("--out", type=Path, default=ROOT / "docs/reliability.md")
     p.add_argument("--readme", type=Path, default=ROOT / "README.md")
     p.add_argument("--row", help=argparse.SUPPRESS)  # one row, in a process of its own
@@ -67,10 +69,15 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         raise SystemExit(f"chaos: unknown fault {', '.join(unknown)}; known: {', '.join(FAULTS)}")
     began = time.time()
-    rows = []
-    for n, name in enumerate(args.faults.split(",")):
-        rows.append(in_own_process(argv or sys.argv[1:], name, args.seed + n))
-        _say(f"{name}: {rows[-1].summary()}")
+    names = args.faults.split(",")
+    with ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        futures = [
+            pool.submit(in_own_process, argv or sys.argv[1:], name, args.seed + n)
+            for n, name in enumerate(names)
+        ]
+        for name, future in zip(names, futures, strict=True):
+            _say(f"{name}: {future.result().summary()}")
+    rows = [future.result() for future in futures]
     took = time.time() - began
     args.out.write_text(render(rows, vars(args), took), encoding="utf-8")
     write_readme(args.readme, rows)
@@ -90,7 +97,9 @@ def run_row(args: argparse.Namespace, name: str, seed: int) -> Row:
     layout = Layout(args.pages, 10, webhook_every=hooks or 1)
     gap = args.interval * 2
     mix = Mix(8, 0, 6, 3, 2, 0, start=args.span / 4, gap=gap)
+    bare = name not in SUPERVISED  # else `statusmon run` runs worker, notifier and beat
     system = System(args.pages, args.hosts, 10, args.interval, webhook_every=hooks, persist=True)
+    system.workers = system.beat = bare
     system.scenario = system.run_dir / "scenario.yaml"
     scenario = generate(layout, mix, seed)
     system.scenario.write_text(scenario.dump())
@@ -101,10 +110,8 @@ def run_row(args: argparse.Namespace, name: str, seed: int) -> Row:
     injector = Injector(system, random.Random(seed))
     observe = partial(_observe, args.interval, injector.blackouts, hooked)
     try:
-        if name in SUPERVISED:
+        if not bare:
             injector.supervise()
-        else:
-            injector.start_beat()
         injector.wait_first_polls(args.pages, timeout=120)
         system.sim("start", "POST")
         started = time.time()

@@ -31,14 +31,12 @@ class Injector:
         self.notes: list[str] = []
         self.blackouts: list[tuple[float, float]] = []  # (from, to): no poll could run
 
-    def start_beat(self) -> None:
-        self.system.children["beat"] = celery("beat", self.system.env, self.system.run_dir)
-
     def supervise(self) -> None:
         """Worker, notifier and beat under one `statusmon run` (on the system's Redis), whose
         stdout — the status lines — stands where the notifier's was."""
         for name in ("worker", "notifier"):
-            self.system.children.pop(name).stop()
+            if name in self.system.children:
+                self.system.children.pop(name).stop()
         self.system.env["PORT"] = str(redis_server.free_port())
         self._start_run()
 
