@@ -105,10 +105,11 @@ def run_row(args: argparse.Namespace, name: str, seed: int) -> Row:
     system.scenario.write_text(scenario.dump())
     span = max(s.at or 0.0 for s in scenario.steps)
     hooked = {layout.page_id(n) for n in range(args.pages) if hooks and layout.webhooks(n)}
+    historyless = {layout.page_id(n) for n in range(args.pages) if layout.kind(n) == "incidentio"}
     system.start()
     system.start_web()  # only with webhooks
     injector = Injector(system, random.Random(seed))
-    observe = partial(_observe, args.interval, injector.blackouts, hooked)
+    observe = partial(_observe, args.interval, injector.blackouts, hooked, historyless)
     try:
         if not bare:
             injector.supervise()
@@ -151,10 +152,11 @@ def _observe(
     interval: float,
     blackouts: list[tuple[float, float]],
     hooked: set[str],
+    historyless: set[str],
     published: list[Publication],
     printed: Printed,
 ) -> Observed:
-    return score_observable(published, printed, interval, blackouts, hooked)
+    return score_observable(published, printed, interval, blackouts, hooked, historyless)
 
 
 def _wait_printed(

@@ -70,11 +70,14 @@ class Injector:
                 os.kill(self.rng.choice(workers), signal.SIGKILL)
         elif name == "run-hup":
             run = self.system.children.pop("notifier")
+            began = time.time()
             os.kill(run.process.pid, signal.SIGHUP)
             run.process.wait(120)
             self.gone.append(run)
             time.sleep(RESTART_AFTER)
             self._start_run()
+            self.system.wait_workers({"poll", "notifier"}, timeout=120)
+            self.blackouts.append((began, time.time()))  # stopped, by design, until it is up
         elif name == "run-second":
             second = Child("second", RUN, self.system.env, self.system.run_dir)
             code = second.process.wait(120)

@@ -21,8 +21,8 @@ HELD = (
 )
 
 STOPPED = (
-    "a missed line here is a status that began and ended while the monitor was stopped "
-    "(SIGHUP stops the whole run, by design) and not yet started again"
+    "an unobservable change here is a status that began and ended while the monitor was "
+    "stopped (SIGHUP stops the whole run, by design) and not yet up again, or the return from it"
 )
 
 

@@ -12,7 +12,9 @@ blackouts, is the simulator scorer's short-lived rule (monitor/simulate/score.py
   the return to the status the poller saw last (it sees no change).
 - An incident's (or maintenance's) updates are expected unless it opened and closed within one
   interval: a closed incident stays in the page's history, so a poller that could not run
-  while it was open still sees every update once it runs again.
+  while it was open still sees every update once it runs again. A page with no public history
+  (incident.io: `historyless`) shows an incident only while it is open, so there it is
+  expected when it was open for one interval outside blackouts.
 - A page that sends webhooks is not subject to blackouts: a webhook refused while Redis is away
   is sent again by its sender, so every change of such a page is expected.
 
@@ -56,6 +58,7 @@ def unobservable(
     interval: float,
     blackouts: Collection[Window],
     hooked: Collection[str] = (),
+    historyless: Collection[str] = (),
 ) -> set[int]:
     """Indexes (into `published`) of the changes no poll could have seen."""
     pubs = list(published)
@@ -76,7 +79,9 @@ def unobservable(
         else:
             opened = pubs[rows[0]].published_at
             closed = [pubs[i].published_at for i in rows if pubs[i].status in CLOSED]
-            if closed and closed[0] - opened < interval:  # closed ones stay on the page
+            if page_id not in historyless:
+                dark = ()  # closed ones stay in the page's history
+            if closed and not seen(opened, closed[0], dark):
                 hidden.update(rows)
     return hidden
 
@@ -101,9 +106,10 @@ def score_observable(
     interval: float,
     blackouts: Collection[Window] = (),
     hooked: Collection[str] = (),
+    historyless: Collection[str] = (),
 ) -> Observed:
     """The simulator's scorer on the observable changes only; the rest listed apart."""
     pubs = [p for p in published if p.expected]
-    hidden = unobservable(pubs, interval, blackouts, hooked)
+    hidden = unobservable(pubs, interval, blackouts, hooked, historyless)
     wanted = [p for i, p in enumerate(pubs) if i not in hidden]
     return Observed(score(wanted, printed), [pubs[i] for i in sorted(hidden)])

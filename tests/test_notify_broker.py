@@ -19,7 +19,7 @@ from monitor.events import StatusEvent
 from tests.support import faulty_notifier
 from tests.support.procs import Proc, records
 from workers import notify_broker
-from workers.tasks import notify
+from workers.tasks import WRITE_RETRY_CAP, notify
 
 
 def event() -> StatusEvent:
@@ -72,3 +72,8 @@ def test_a_line_held_by_a_killed_notifier_is_printed_as_soon_as_the_next_one_sta
     assert took < notify_broker.VISIBILITY_TIMEOUT / 2  # handed back at start, not by timeout
     assert client.zcard(held) == 0
     assert client.llen(keys.NOTIFY_QUEUE) == 0
+
+
+def test_no_retry_of_a_line_is_held_past_the_notifiers_visibility_timeout() -> None:
+    """A countdown past it would have the sweep hand a held retry back: a second copy."""
+    assert max(keys.CLAIM_TTL, WRITE_RETRY_CAP) < notify_broker.VISIBILITY_TIMEOUT
