@@ -104,6 +104,7 @@ class Injector:
     def _kill(self, name: str, sig: int, group: bool = False) -> None:
         """The process (its group: the children a lifeline takes with it), then a new one."""
         child = self.system.children.pop(name)
+        began = time.time()
         os.kill(child.process.pid, sig)
         child.process.wait(60)
         if group:  # what is left of the group (prefork children) dies with its parent
@@ -113,7 +114,23 @@ class Injector:
         else:
             child.stop()
         time.sleep(RESTART_AFTER)
+        restarted = time.time()
         self.system.children[name] = celery(name, self.system.env, self.system.run_dir)
+        if name == "worker":  # no poll (nor tick) runs without it: a blackout until it is up
+            self.system.wait_workers({"poll"}, timeout=120)
+            self.blackouts.append((began, time.time()))
+        elif name == "beat":  # the only scheduler: a blackout until its first tick ran
+            self._wait_tick(after=restarted)
+            self.blackouts.append((began, time.time()))
+
+    def _wait_tick(self, after: float, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while (store.last_seen(self.system.r, keys.BEAT_ROLE) or 0.0) <= after:
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"no tick {timeout}s after beat restarted; see {self.system.run_dir}"
+                )
+            time.sleep(0.2)
 
     def _restart_redis(self, sig: int, name: str) -> None:
         old = self.system.redis

@@ -73,16 +73,18 @@ recover, for a line the fault delayed.
 
 Unobservable changes are counted apart, never as expected. A poller sees states, and no poll
 runs while Redis is frozen or down, while the tick holds polls back past the memory threshold,
-or from a SIGHUP of `statusmon run` (which stops everything, by design) until the next run's
-workers answer: the injector times each such blackout. A component status is expected when it
-was on its page for at least one poll interval ({args["interval"]} s) of the time outside
-blackouts and differs from the last status a poller could see; an incident's updates are
-expected unless it opened and closed within one interval (a closed incident stays in the
-page's history, so it is printed once polls run again; incident.io pages have no public
-history, so there an incident must have been open for one interval outside blackouts); every
-change of a page that sends webhooks is expected (a webhook refused while Redis is away is
-sent again). A status that came and went inside a blackout, and the return to the status
-before it, are unobservable; each run's unobservable.jsonl lists them with the blackouts.
+from a kill of the poll worker until its successor answers, from a kill of beat (the only
+scheduler) until its successor's first tick, or from a SIGHUP of `statusmon run` (which stops
+everything, by design) until the next run's workers answer: the injector times each such
+blackout. A component status is expected when it was on its page for at least one poll
+interval ({args["interval"]} s) of the time outside blackouts and differs from the last status
+a poller could see; an incident's updates are expected unless it opened and closed within one
+interval (a closed incident stays in the page's history, so it is printed once polls run
+again; incident.io pages have no public history, so there an incident must have been open for
+one interval outside blackouts); every change of a page that sends webhooks is expected (a
+webhook refused while Redis is away is sent again). A status that came and went inside a
+blackout, and the return to the status before it, are unobservable; each run's
+unobservable.jsonl lists them with the blackouts.
 
 {table(rows)}
 

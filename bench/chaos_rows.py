@@ -20,6 +20,12 @@ HELD = (
     "back (back-pressure: monitor/memory.py), or the return from it; queued lines were all printed"
 )
 
+DEAD = (
+    "an unobservable change here is a status that began and ended while no poll could run (the "
+    "poll worker, or beat, the only scheduler, killed and its successor not yet up), or the "
+    "return from it; once up, the polls due meanwhile run at once"
+)
+
 STOPPED = (
     "an unobservable change here is a status that began and ended while the monitor was "
     "stopped (SIGHUP stops the whole run, by design) and not yet up again, or the return from it"
@@ -36,10 +42,12 @@ class Fault:
 
 FAULTS = {  # the rows, in this order
     "notifier-kill": Fault("kill -9 of the notifier", scale=3),
-    "worker-kill": Fault("kill -9 of the poll worker's main process (its children with it)"),
+    "worker-kill": Fault(
+        "kill -9 of the poll worker's main process (its children with it)", why=DEAD
+    ),
     "child-kill": Fault("kill -9 of a prefork child of the poll worker, mid-batch"),
-    "beat-kill": Fault("kill -9 of beat"),
-    "beat-term": Fault("SIGTERM of beat"),
+    "beat-kill": Fault("kill -9 of beat", why=DEAD),
+    "beat-term": Fault("SIGTERM of beat", why=DEAD),
     "redis-term": Fault("Redis restarted: SIGTERM (it saves), started again"),
     "redis-kill": Fault("Redis restarted: kill -9 (append-only file, fsync every second)"),
     "redis-freeze": Fault(f"Redis frozen {FREEZE:.0f} s (SIGSTOP, SIGCONT)", cap=2, why=OUTAGE),

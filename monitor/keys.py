@@ -12,6 +12,11 @@ POLL_QUEUE = "poll"
 NOTIFY_QUEUE = "notify"
 DELIVER_QUEUE = "deliver"  # one task per (channel, event): sends to Slack, a webhook, …
 QUEUES = (CONTROL_QUEUE, POLL_QUEUE, NOTIFY_QUEUE, DELIVER_QUEUE)
+# kombu's bookkeeping of the messages the notifier took and has not acknowledged yet, apart from
+# the other workers' `unacked`, `unacked_index`, `unacked_mutex` (workers/notify_broker.py).
+NOTIFY_UNACKED = "unacked_notify"
+NOTIFY_UNACKED_INDEX = "unacked_index_notify"
+NOTIFY_UNACKED_MUTEX = "unacked_mutex_notify"
 # Process roles: a worker's node name is `<role>@host` (monitor/cli/processes.py), and each
 # role's heartbeat is `alive(role)`; beat's is written by the tick.
 POLL_ROLE, NOTIFIER_ROLE, BEAT_ROLE = "poll", "notifier", "beat"

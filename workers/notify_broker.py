@@ -33,9 +33,9 @@ from monitor import keys
 VISIBILITY_TIMEOUT = 90  # seconds
 RESTORE_EVERY = 5  # seconds between sweeps (a ZRANGE on a small sorted set)
 OPTIONS: dict[str, Any] = {
-    "unacked_key": keys.PREFIX + "unacked:notify",
-    "unacked_index_key": keys.PREFIX + "unacked_index:notify",
-    "unacked_mutex_key": keys.PREFIX + "unacked_mutex:notify",
+    "unacked_key": keys.NOTIFY_UNACKED,
+    "unacked_index_key": keys.NOTIFY_UNACKED_INDEX,
+    "unacked_mutex_key": keys.NOTIFY_UNACKED_MUTEX,
     "visibility_timeout": VISIBILITY_TIMEOUT,
     "unacked_restore_interval": RESTORE_EVERY,
     "unacked_restore_throttle": 1,
