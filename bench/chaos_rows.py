@@ -26,6 +26,12 @@ DEAD = (
     "return from it; once up, the polls due meanwhile run at once"
 )
 
+LOCKED = (
+    "a missed line here is a status that came and went while the page's lock, held by the "
+    "killed process mid-poll, lived on (keys.lock_ttl: 45 s) and every poll of the page was "
+    "'busy': the lock does not die with its holder yet (issue 14, item 7)"
+)
+
 STOPPED = (
     "an unobservable change here is a status that began and ended while the monitor was "
     "stopped (SIGHUP stops the whole run, by design) and not yet up again, or the return from it"
@@ -45,7 +51,7 @@ FAULTS = {  # the rows, in this order
     "worker-kill": Fault(
         "kill -9 of the poll worker's main process (its children with it)", why=DEAD
     ),
-    "child-kill": Fault("kill -9 of a prefork child of the poll worker, mid-batch"),
+    "child-kill": Fault("kill -9 of a prefork child of the poll worker, mid-batch", why=LOCKED),
     "beat-kill": Fault("kill -9 of beat", why=DEAD),
     "beat-term": Fault("SIGTERM of beat", why=DEAD),
     "redis-term": Fault("Redis restarted: SIGTERM (it saves), started again"),
