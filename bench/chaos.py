@@ -142,6 +142,7 @@ def run_row(args: argparse.Namespace, name: str, seed: int) -> Row:
         str(system.run_dir),
         injector.notes,
         len(observed.unobservable),
+        observed.seen_anyway,
     )
 
 

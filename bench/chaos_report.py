@@ -35,6 +35,7 @@ class Row:
     run_dir: str
     notes: list[str]
     unobservable: int = 0  # changes no poll could see (bench/chaos_score.py): not expected
+    seen_anyway: int = 0  # of those, printed all the same
 
     def summary(self) -> str:
         return (
@@ -46,8 +47,12 @@ class Row:
     def line(self) -> str:
         return (
             f"| {FAULTS[self.name].what} | {self.injected} | {self.expected} | {self.printed} "
-            f"| {self.missed} | {self.unobservable} | {self.duplicates} | {self.worst_lag:.1f} |"
+            f"| {self.missed} | {self._unobservable()} | {self.duplicates} | {self.worst_lag:.1f} |"
         )
+
+    def _unobservable(self) -> str:
+        seen = f" ({self.seen_anyway} printed)" if self.seen_anyway else ""
+        return f"{self.unobservable}{seen}"
 
 
 def table(rows: list[Row]) -> str:
@@ -84,7 +89,8 @@ again; incident.io pages have no public history, so there an incident must have 
 one interval outside blackouts); every change of a page that sends webhooks is expected (a
 webhook refused while Redis is away is sent again). A status that came and went inside a
 blackout, and the return to the status before it, are unobservable; each run's
-unobservable.jsonl lists them with the blackouts.
+unobservable.jsonl lists them with the blackouts. Printed all the same (polls due in a blackout
+run as soon as it ends), they are counted in brackets.
 
 {table(rows)}
 

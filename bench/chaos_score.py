@@ -38,6 +38,7 @@ Window = tuple[float, float]  # (from, to): no poll could run
 class Observed:
     score: Score
     unobservable: list[Publication]
+    seen_anyway: int = 0  # of the unobservable, printed all the same
 
 
 def up_time(start: float, end: float, blackouts: Iterable[Window]) -> float:
@@ -112,4 +113,6 @@ def score_observable(
     pubs = [p for p in published if p.expected]
     hidden = unobservable(pubs, interval, blackouts, hooked, historyless)
     wanted = [p for i, p in enumerate(pubs) if i not in hidden]
-    return Observed(score(wanted, printed), [pubs[i] for i in sorted(hidden)])
+    lines = list(printed)
+    rest = [pubs[i] for i in sorted(hidden)]
+    return Observed(score(wanted, lines), rest, len(score(rest, lines).pairs))

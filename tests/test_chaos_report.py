@@ -39,7 +39,10 @@ def test_a_row_with_missed_lines_says_what_explains_them() -> None:
 def test_a_row_with_unobservable_changes_says_what_they_were() -> None:
     args = {"pages": 300, "hosts": 10, "interval": 5, "span": 25, "settle": 40, "seed": 1}
     down = row("redis-down")
-    down.unobservable = 6
+    down.unobservable, down.seen_anyway = 6, 2
     text = render([down, row()], args, 100.0)
-    assert "| Redis unreachable 30 s (stopped, started again) | 12 | 77 | 77 | 0 | 6 |" in text
+    assert (
+        "| Redis unreachable 30 s (stopped, started again) | 12 | 77 | 77 | 0 | 6 (2 printed) |"
+        in text
+    )
     assert text.count("\n- ") == 1 and "no poll runs without Redis" in text
