@@ -49,7 +49,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--interval", type=int, default=5, help="poll interval of every page")
     p.add_argument("--span", type=float, default=20, help="seconds the scenario plays")
     p.add_argument("--times", type=int, default=4, help="injections of each fault per row")
-    p.add_argument("--settle", type=float, default=40, help="seconds to wait for late lines")
+    # past CLAIM_TTL (60 s): a notifier killed between claim and print delays its line that long
+    p.add_argument("--settle", type=float, default=75, help="seconds to wait for late lines")
     p.add_argument("--faults", default=",".join(FAULTS), help="rows, by name")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--jobs", type=int, default=2, help="rows run at once, each its own system")
@@ -113,6 +114,8 @@ def run_row(args: argparse.Namespace, name: str, seed: int) -> Row:
     try:
         if not bare:
             injector.supervise()
+        else:
+            injector.watch()  # a process that exits by itself is started again, and noted
         injector.wait_first_polls(args.pages, timeout=120)
         system.sim("start", "POST")
         started = time.time()

@@ -9,6 +9,7 @@ import os
 import random
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ class Injector:
         self.gone: list[Child] = []  # notifiers killed: their lines count
         self.notes: list[str] = []
         self.blackouts: list[tuple[float, float]] = []  # (from, to): no poll could run
+        self.lock = threading.Lock()  # the children, between a kill and the watch
+        self.watching = threading.Event()
 
     def supervise(self) -> None:
         """Worker, notifier and beat under one `statusmon run` (on the system's Redis), whose
@@ -53,6 +56,26 @@ class Injector:
                 return
             time.sleep(0.5)
         raise RuntimeError(f"first polls not done in {timeout}s; see {self.system.run_dir}")
+
+    def watch(self) -> None:
+        """Start again, a second later, a bare process that exited by itself (a crash), as
+        `statusmon run`'s supervisor does; each one is noted in the row."""
+        self.watching.set()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self) -> None:
+        while self.watching.is_set():
+            time.sleep(0.5)
+            with self.lock:
+                for name in ("worker", "notifier", "beat"):
+                    child = self.system.children.get(name)
+                    if child is None or child.process.poll() is None:
+                        continue
+                    self.notes.append(f"the {name} exited by itself and was started again")
+                    if name == "notifier":
+                        self.gone.append(child)
+                    time.sleep(RESTART_AFTER)
+                    self.system.children[name] = celery(name, self.system.env, self.system.run_dir)
 
     def inject(self, name: str) -> None:
         children = self.system.children
@@ -103,7 +126,8 @@ class Injector:
 
     def _kill(self, name: str, sig: int, group: bool = False) -> None:
         """The process (its group: the children a lifeline takes with it), then a new one."""
-        child = self.system.children.pop(name)
+        with self.lock:
+            child = self.system.children.pop(name)
         began = time.time()
         os.kill(child.process.pid, sig)
         child.process.wait(60)
@@ -115,7 +139,8 @@ class Injector:
             child.stop()
         time.sleep(RESTART_AFTER)
         restarted = time.time()
-        self.system.children[name] = celery(name, self.system.env, self.system.run_dir)
+        with self.lock:
+            self.system.children[name] = celery(name, self.system.env, self.system.run_dir)
         if name == "worker":  # no poll (nor tick) runs without it: a blackout until it is up
             self.system.wait_workers({"poll"}, timeout=120)
             self.blackouts.append((began, time.time()))
@@ -164,7 +189,9 @@ class Injector:
         return [(t, json.loads(text)) for t, text in lines if text.startswith("{")]
 
     def stop(self) -> None:
-        self.heal()
+        self.watching.clear()
+        with self.lock:
+            self.heal()
         for child in self.gone:
             child.stop()
 
