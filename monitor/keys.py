@@ -36,15 +36,15 @@ DELIVERY_PREFIX = PREFIX + "delivery:"  # + "<channel>:<dedup key>": see deliver
 CHANNEL_STATUS = PREFIX + "channels:status"  # hash: "<channel>|<field>" -> value
 
 CLAIM_TTL = 60  # seconds a notifier holds an event before another may print it
-# The page lock guards one poll, whose time goes to its GETs: each is given the fetch
-# deadline (MONITOR_FETCH_TIMEOUT, 10 s by default), and one poll makes up to POLL_GETS of them
-# (the page's URLs, two for Instatus; after a change the follow-ups: Statuspage's
-# incidents.json and scheduled-maintenances.json for incidents that left the summary, and the
-# same two for its history). The lock lives that long plus LOCK_MARGIN for Redis and parsing, and no longer: a
-# worker killed mid-poll holds its page at most lock_ttl(timeout) seconds (45 s by default),
-# then the next tick polls it. A poll that outlives its lock (more follow-ups, a server that
-# trickles) finishes anyway: a poll beside it emits the same data-derived dedup keys, so the
-# notifier prints each change once.
+# The page lock guards one poll, whose time goes to its GETs: each is given the fetch deadline
+# (MONITOR_FETCH_TIMEOUT, 10 s by default), and one poll makes up to POLL_GETS of them (the page's
+# URLs, two for Instatus; after a change the follow-ups: Statuspage's incidents.json and
+# scheduled-maintenances.json for incidents that left the summary, and the same two for its
+# history). The lock lives that long plus LOCK_MARGIN for Redis and parsing, and no longer: a
+# worker killed mid-poll holds its page at most lock_ttl(timeout) seconds (45 s by default), then
+# the next tick polls it. A poll that outlives its lock (more follow-ups, a server that trickles)
+# finishes anyway: a poll beside it emits the same data-derived dedup keys, so the notifier prints
+# each change once.
 POLL_GETS = 4
 LOCK_MARGIN = 5.0  # seconds
 
