@@ -1,7 +1,8 @@
 """Celery settings only. Read by `workers.celery_app` via config_from_object("celeryconfig").
 
-The broker (and result backend) is REDIS_URL, set by workers.celery_app from
-monitor.settings, the one place the environment is read.
+The broker (and result backend) is REDIS_URL, or kombu's sentinel:// URL with the master's name
+in the transport options (REDIS_SENTINELS): set by workers.celery_app from monitor.settings,
+the one place the environment is read.
 """
 
 from monitor.keys import CONTROL_QUEUE, DELIVER_QUEUE, NOTIFY_QUEUE, POLL_QUEUE
@@ -25,6 +26,7 @@ task_routes = {
     "statusmon.notify": {"queue": NOTIFY_QUEUE},
     "statusmon.deliver": {"queue": DELIVER_QUEUE},  # a slow channel never delays a line
     "statusmon.deliver_event": {"queue": DELIVER_QUEUE},
+    "statusmon.deliver_events": {"queue": DELIVER_QUEUE},
 }
 task_default_queue = POLL_QUEUE
 

@@ -9,7 +9,9 @@ Measures, in one run:
   `--rate`/s; latency = a frame's arrival at a client − the append, over every (client,
   event) pair (p50/p99); every client must get every event once;
 - board `GET /` with `--pages` pages watched (10 in trouble): answer time p50/p99 over
-  `--gets` requests, one every 50 ms, while the clients are connected and events arrive.
+  `--gets` requests, one every 50 ms (from a process of their own), while the clients are
+  connected and events arrive, and half as many before, with no clients; after one untimed
+  request (a worker's first board is built while its first viewer waits).
 Prints a markdown table; `--json` writes the figures.
 """
 
@@ -23,25 +25,26 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Any, TypeVar
 
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.board_load import fan_out, sampled  # noqa: E402
+from bench.board_webhooks import rows as webhook_rows  # noqa: E402
+from bench.board_webhooks import webhooks_run  # noqa: E402
 from monitor import keys, store  # noqa: E402
 from monitor.cli import processes, redis_server  # noqa: E402
-from monitor.eventlog import Recorder  # noqa: E402
-from monitor.events import StatusEvent, dedup_key  # noqa: E402
 from monitor.pages import PageConfig  # noqa: E402
 from monitor.registry import sync_pages  # noqa: E402
 from monitor.state import ComponentState, PageState  # noqa: E402
 from tests.support.procs import Proc  # noqa: E402
+
+T = TypeVar("T")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -71,75 +74,6 @@ def fill(r: store.Redis, count: int) -> None:
         store.heartbeat(r, role)
 
 
-def event(n: int) -> StatusEvent:
-    return StatusEvent(
-        page_id="p1", page_name="Vendor 1", provider="statuspage", kind="incident",
-        product="Vendor 1 - API", status="investigating", status_raw="investigating",
-        occurred_at=__import__("datetime").datetime.now(ZoneInfo("UTC")),
-        dedup_key=dedup_key("p1", "incident", "bench", str(n)), body=f"bench {n}",
-        incident_id="bench", update_id=str(n),
-    )  # fmt: skip
-
-
-async def client(
-    port: int, got: dict[str, float], ready: asyncio.Event, stop: asyncio.Event
-) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"GET /api/v1/stream HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n")
-    await writer.drain()
-    while not stop.is_set():
-        try:
-            line = await asyncio.wait_for(reader.readline(), 1.0)
-        except TimeoutError:
-            continue
-        if not line:
-            break
-        if line.startswith(b"retry:"):
-            ready.set()
-        elif line.startswith(b"id:"):
-            got.setdefault(line[3:].strip().decode(), time.time())
-    writer.close()
-
-
-async def fan_out(
-    port: int, clients: int, r: store.Redis, events: int, rate: float
-) -> dict[str, Any]:
-    stop = asyncio.Event()
-    got: list[dict[str, float]] = [{} for _ in range(clients)]
-    readies = [asyncio.Event() for _ in range(clients)]
-    tasks = [asyncio.create_task(client(port, got[i], readies[i], stop)) for i in range(clients)]
-    connected_by = time.monotonic() + 120
-    for ready in readies:
-        await asyncio.wait_for(ready.wait(), max(1.0, connected_by - time.monotonic()))
-    recorder = Recorder(ZoneInfo("UTC"), 90)
-    sent: dict[str, float] = {}
-    for n in range(events):
-        at = time.time()
-        entry = await asyncio.to_thread(recorder.mark, r, event(n), 3600)
-        assert entry is not None
-        sent[entry] = at
-        await asyncio.sleep(1 / rate)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(len(g) < events for g in got):
-        await asyncio.sleep(0.2)
-    stop.set()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    lags = [g[i] - at for g in got for i, at in sent.items() if i in g]
-    missing = sum(1 for g in got for i in sent if i not in g)
-    return {"clients": clients, "events": events, "lags": lags, "missing": missing}
-
-
-def board_gets(port: int, count: int, stop: threading.Event, out: list[float]) -> None:
-    session = requests.Session()
-    for _ in range(count):
-        started = time.monotonic()
-        response = session.get(f"http://127.0.0.1:{port}/", timeout=30)
-        assert response.status_code == 200
-        out.append(time.monotonic() - started)
-        if stop.wait(0.05):
-            return
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python bench/board.py", description=__doc__.split("\n")[0])
     p.add_argument("--clients", type=int, default=500)
@@ -165,23 +99,22 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 requests.get(f"http://127.0.0.1:{port}/health", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # a worker still booting
                 if time.monotonic() > deadline:
                     raise SystemExit(f"web did not start:\n{web.log_tail()}") from None
                 time.sleep(0.2)
-        idle: list[float] = []
-        board_gets(port, args.gets // 2, threading.Event(), idle)
-        gets: list[float] = []
-        stop = threading.Event()
-        getter = threading.Thread(target=board_gets, args=(port, args.gets, stop, gets))
-        getter.start()
-        result = asyncio.run(fan_out(port, args.clients, r, args.events, args.rate))
-        stop.set()
-        getter.join()
+        requests.get(f"http://127.0.0.1:{port}/", timeout=30)  # the first board (not timed)
+        idle, _ = sampled(port, args.gets // 2, None)
+        gets, result = sampled(
+            port,
+            args.gets,
+            lambda: asyncio.run(fan_out(port, args.clients, r, args.events, args.rate)),
+        )
     finally:
         if web is not None:
             web.stop()
         server.stop()
+    assert result is not None
     lags = result.pop("lags")
     result |= {
         "pages": args.pages,
@@ -203,6 +136,7 @@ def board_run(run_dir: Path) -> dict[str, Any]:
     argv = [sys.executable, "bench/board.py", "--json", str(out)]
     subprocess.run(argv, cwd=ROOT, check=False, stdout=subprocess.DEVNULL, timeout=600)
     result: dict[str, Any] = json.loads(out.read_text())
+    result["webhooks"] = webhooks_run(run_dir)  # bench/board_webhooks.py: its own system
     return result
 
 
@@ -219,7 +153,9 @@ def section(result: dict[str, Any] | None) -> list[str]:
         f"Redis holding {result['pages']:,} watched pages (10 in trouble); "
         f"{result['clients']} SSE clients on /api/v1/stream (one asyncio load generator on "
         f"loopback); {result['events']} events appended to the event log as the notifier "
-        "appends them, 10 per second; `GET /` every 50 ms meanwhile.",
+        "appends them, 10 per second; `GET /` every 50 ms meanwhile (a process of its own, "
+        "after one untimed request). `bench/board_webhooks.py`: webhooks → printed lines at a "
+        "fixed rate on the web process, worker and notifier, with and without SSE clients.",
         "",
         "| measure | p50 | p99 | target |",
         "|---|---|---|---|",
@@ -231,6 +167,7 @@ def section(result: dict[str, Any] | None) -> list[str]:
         f"| p99 < 100 ms: {'met' if board[1] < 100 else 'missed'} |",
         f"| board `GET /`, {result['pages']:,} pages, no clients "
         f"| {idle[0]:.0f} ms | {idle[1]:.0f} ms | — |",
+        *webhook_rows(result.get("webhooks")),
         "",
     ]
 

@@ -101,6 +101,7 @@ def run_row(args: argparse.Namespace, name: str, seed: int) -> Row:
     bare = name not in SUPERVISED  # else `statusmon run` runs worker, notifier and beat
     system = System(args.pages, args.hosts, 10, args.interval, webhook_every=hooks, persist=True)
     system.workers = system.beat = bare
+    system.sentinel = name == "sentinel-failover"  # bench/chaos_sentinel.py
     system.scenario = system.run_dir / "scenario.yaml"
     scenario = generate(layout, mix, seed)
     system.scenario.write_text(scenario.dump())

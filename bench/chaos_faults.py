@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.chaos_rows import DOWN, FAULTS, FREEZE, FULL
+from bench.chaos_sentinel import failover
 from bench.procs import Child, celery
 from bench.system import System
 from monitor import keys, store
@@ -114,6 +115,8 @@ class Injector:
             self._restart_redis(signal.SIGKILL if name == "redis-kill" else signal.SIGTERM, name)
         elif name == "redis-full":
             self._fill()
+        elif name == "sentinel-failover":
+            self.notes += failover(self)
         elif name == "redis-freeze":
             pid = self.system.redis.process.pid
             began = time.time()

@@ -37,6 +37,12 @@ STOPPED = (
     "stopped (SIGHUP stops the whole run, by design) and not yet up again, or the return from it"
 )
 
+FAILOVER = (
+    "a missed line here is a status that began and ended while there was no primary to poll"
+    " with (from the kill until the replica was promoted and the workers had reconnected), or"
+    " a queued line lost with the old primary (see the cost above)"
+)
+
 
 @dataclass(frozen=True)
 class Fault:
@@ -59,6 +65,7 @@ FAULTS = {  # the rows, in this order
     "redis-freeze": Fault(f"Redis frozen {FREEZE:.0f} s (SIGSTOP, SIGCONT)", cap=2, why=OUTAGE),
     "redis-down": Fault(f"Redis unreachable {DOWN:.0f} s (stopped, started again)", 1, why=OUTAGE),
     "redis-full": Fault(f"Redis past REDIS_MEMORY_HIGH for {FULL:.0f} s", cap=2, why=HELD),
+    "sentinel-failover": Fault("Sentinel failover: kill -9 of the primary", cap=2, why=FAILOVER),
     "web-kill": Fault("kill -9 of a web worker (gunicorn) while webhooks arrive"),
     "run-hup": Fault("SIGHUP of `statusmon run` (all stops), started again", why=STOPPED),
     "run-second": Fault("a second `statusmon run` on the same data folder"),

@@ -35,15 +35,21 @@ def lag_rows(load: Load) -> list[str]:
     fixed = f"fixed {interval} s interval: p50 {interval / 2:.0f} s, p99 {0.99 * interval:.0f} s"
     for cls in CLASSES:
         lags = load.poll_by.by_class.get(cls, [])
-        target = "—"
+        target, split = "—", ""
         if cls != FIRST:
             ok = bool(lags) and percentile(lags, 50) <= 6 and percentile(lags, 99) <= 15
             target = f"p50 ≤ 6 s, p99 ≤ 15 s: {verdict(ok)}"
+            clean = load.poll_by_clean.by_class.get(cls, [])
+            faulty = load.poll_by_faulty.by_class.get(cls, [])
+            split = (
+                f"; hosts without faults p50 {p(clean, 50)}, p99 {p(clean, 99)} ({len(clean)}), "
+                f"with faults p50 {p(faulty, 50)}, p99 {p(faulty, 99)} ({len(faulty)})"
+            )
         rows.append(
             row(
                 f"detection lag, {cls}, polled pages (every {interval} s, active: "
                 f"{DEFAULT_INTERVAL_ACTIVE} s)",
-                f"p50 {p(lags, 50)}, p99 {p(lags, 99)} ({len(lags)} updates)",
+                f"p50 {p(lags, 50)}, p99 {p(lags, 99)} ({len(lags)} updates){split}",
                 fixed,
                 f"{pct(percentile(lags, 50), interval / 2)} of the fixed p50" if lags else "—",
                 target,

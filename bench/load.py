@@ -16,7 +16,7 @@ from bench.lag import Lags, PollRate, classify, poll_rate
 from bench.procs import celery
 from bench.system import System
 from monitor import keys, store
-from monitor.schedule import CLAIM_AHEAD
+from monitor.schedule import CLAIM_AHEAD, phase, spread_window
 from monitor.simulate.model import Publication
 from monitor.simulate.pages import Layout
 from monitor.simulate.score import Score, score
@@ -40,6 +40,8 @@ class Load:
     poll_lags: list[float] = field(default_factory=list)  # printed − published, polled pages
     webhook_lags: list[float] = field(default_factory=list)  # … pages that send webhooks
     poll_by: Lags = field(default_factory=Lags)  # polled pages' lags by class (bench.lag)
+    poll_by_clean: Lags = field(default_factory=Lags)  # … of those, pages on hosts without faults
+    poll_by_faulty: Lags = field(default_factory=Lags)  # … and pages on hosts with faults
     webhook_by: Lags = field(default_factory=Lags)
     rate: PollRate = field(default_factory=PollRate)  # summary GETs/s vs a fixed interval
     touched: int = 0  # pages with a publication (left out of schedule health: they speed up)
@@ -151,10 +153,13 @@ def _score(
             continue
         result.poll_lags.append(printed_at - published_at)
         result.poll_by.add(cls, printed_at - published_at)
+        flaky = n % plan.hosts in plan.flaky_hosts
+        (result.poll_by_faulty if flaky else result.poll_by_clean).add(
+            cls, printed_at - published_at
+        )
         times = polls.get(page_id, [])
         seen = bisect.bisect_left(times, published_at)  # the first full GET after publication
         if seen < len(times) and times[seen] <= printed_at:
-            flaky = n % plan.hosts in plan.flaky_hosts
             into = result.poll_to_line_flaky if flaky else result.poll_to_line
             into.append(printed_at - times[seen])
             tail.append((page_id, cls, flaky, published_at, times[seen], printed_at))
@@ -169,6 +174,13 @@ def summary_request(layout: Layout, n: int, path: str) -> bool:
     return path == "/api/v2/summary.json"
 
 
+def synced(grid: dict[str, float], interval: int) -> float:
+    """When beat put the pages in the schedule: a page's first due time is that plus its phase
+    (monitor.schedule.first_due); a page the first ticks already claimed is one interval on."""
+    window = spread_window(len(grid), interval)
+    return min((due - phase(page_id, window) for page_id, due in grid.items()), default=0.0)
+
+
 def _schedule(
     result: Load,
     plan: Plan,
@@ -181,6 +193,7 @@ def _schedule(
     Pages with a publication are left out: they were polled closer (monitor.pace)."""
     layout, interval = plan.layout, plan.interval
     began, ended = span
+    began = max(began, synced(grid, interval))  # no page was due before it was scheduled
     seen: dict[int, set[int]] = defaultdict(set)
     for t, n, path, *_ in rows:
         if n % plan.hosts in plan.flaky_hosts or not summary_request(layout, n, path):

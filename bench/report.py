@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.board import section as board_section
+from bench.channels_rows import section as delivery_section
 from bench.measure import percentile
 
 HISTORY = Path(__file__).with_name("history.md")
@@ -104,6 +105,7 @@ def render(results: dict[str, Any], command: str) -> str:
         *results["rows"],
         "",
         *webhook_section(results.get("webhooks", [])),
+        *delivery_section(results.get("delivery")),
         *board_section(results.get("board")),
         "## What one poll costs",
         "",

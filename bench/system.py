@@ -17,6 +17,8 @@ import requests
 from bench.procs import Child, celery, pid_cpu, simulator
 from monitor import store
 from monitor.cli import processes, redis_server
+from monitor.settings import load_settings
+from tests.support.sentinels import SentinelSetup
 
 
 @dataclass
@@ -30,6 +32,8 @@ class System:
     persist: bool = False  # Redis with its append-only file (bench/chaos.py restarts it)
     workers: bool = True  # start the poll worker and the notifier (False: the caller runs them)
     beat: bool = False  # start beat with them (the first ticks wait for the workers in Redis)
+    sentinel: bool = False  # a primary, a replica, three sentinels (bench/chaos_sentinel.py)
+    ha: SentinelSetup | None = None  # that setup, once started
     run_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="statusmon-bench-")))
     children: dict[str, Child] = field(default_factory=dict)
 
@@ -42,17 +46,17 @@ class System:
             raise
 
     def _start(self) -> System:
-        self.redis = redis_server.start(self.run_dir / "redis", persist=self.persist)
+        where = self._start_redis()
         self.env = {
             **os.environ,
-            "REDIS_URL": self.redis.url,
+            **where,
             "MONITOR_DATA": str(self.run_dir / "data"),
             "MONITOR_PAGES": str(self.run_dir / "pages.yaml"),
             "MONITOR_FORMAT": "json",
             "PYTHONUNBUFFERED": "1",
         }
-        os.environ["REDIS_URL"] = self.redis.url  # before anything imports celeryconfig
-        self.r = store.connect(self.redis.url)
+        os.environ.update(where)  # before anything imports celeryconfig
+        self.r = store.connect(load_settings(self.env).redis)
         args = ["--pages", str(self.pages), "--hosts", str(self.hosts)]
         args += ["--incidentio-every", str(self.incidentio_every), "--interval", str(self.interval)]
         args += [
@@ -76,6 +80,15 @@ class System:
         if self.workers:
             self.wait_workers({"poll", "notifier"})
         return self
+
+    def _start_redis(self) -> dict[str, str]:
+        """Redis up; the variables that point every process at it."""
+        if self.sentinel:
+            from bench.chaos_sentinel import start_ha
+
+            return start_ha(self)
+        self.redis = redis_server.start(self.run_dir / "redis", persist=self.persist)
+        return {"REDIS_URL": self.redis.url}
 
     def start_web(self) -> None:
         """The webhook ingress, once the pages file exists (it reads it at start)."""
@@ -143,6 +156,8 @@ class System:
             child.terminate()
         for child in children:
             child.stop()
+        if self.ha is not None:  # the sentinels and both data nodes
+            self.ha.stop()
         for resource in ("http", "r", "redis"):
             if hasattr(self, resource):
                 getattr(self, resource).close() if resource != "redis" else self.redis.stop()

@@ -39,8 +39,9 @@ def throughput_rows(run: Run) -> list[str]:
     first = first_polls(run)
     rows.append(
         row(
-            f"first poll of a page (full GET, parse, diff, save), {first.count:,} pages",
-            f"{first.rate:.0f} polls/s",
+            "first poll of a page (full GET, parse, diff, save), "
+            + (f"{first.count:,} pages" if first else "none through the worker"),
+            f"{first.rate:.0f} polls/s" if first else "not measured (see notes)",
             "—",
             "—",
             "—",
@@ -154,15 +155,16 @@ def cost_row(name: str, d: Drain, wire: dict[str, int] | None = None) -> str:
     )
 
 
-def first_polls(run: Run) -> Drain:
-    """The largest batch of first polls that went through the worker."""
+def first_polls(run: Run) -> Drain | None:
+    """The largest batch of first polls that went through the worker; None when every size
+    had its first polls in-process (bench/warm.py), e.g. `--sizes 10000` alone."""
     drains = [r.first for r in run.runs if r.first is not None]
-    return max(drains, key=lambda d: d.count)
+    return max(drains, key=lambda d: d.count) if drains else None
 
 
 def cost_rows(run: Run) -> list[str]:
     first = first_polls(run)
-    rows = [cost_row(f"first poll, {first.count:,} pages", first)]
+    rows = [cost_row(f"first poll, {first.count:,} pages", first)] if first else []
     rows += [cost_row(f"304 poll, {r.pages:,} pages", r.steady, r.wire) for r in run.runs]
     rows.append(cost_row("no-op task", run.noop))
     hooks = sum(run.load.webhooks.values())

@@ -17,6 +17,8 @@ from monitor.schedule import batches
 from monitor.session import new_session
 from monitor.settings import load_settings
 
+DISTINCT_BATCHES = 8  # batches per round, at least: twice the worker's 4 processes
+
 
 @dataclass
 class Throughput:
@@ -40,10 +42,12 @@ def _send(task: Any, pages: list[PageConfig], rounds: int) -> Any:
 
 def _polls(pages: list[PageConfig], rounds: int) -> tuple[Any, float]:
     """What the tick sends for these pages (POLL_BATCH pages per `poll_pages`, or one `poll`
-    each when it is 1), and how many pages each task polls."""
+    each when it is 1), and how many pages each task polls. Rounds follow each other in the
+    queue: with fewer than DISTINCT_BATCHES batches a round, the worker's processes would
+    poll the same pages at once, and all but one of those polls find the page busy (no GET)."""
     from workers import tasks
 
-    batch = load_settings().poll_batch
+    batch = min(load_settings().poll_batch, max(1, len(pages) // DISTINCT_BATCHES))
     if batch <= 1:
         return _send(tasks.poll, pages, rounds), 1
     chunks = [ids for _, ids in batches([(p.id, p.interval) for p in pages], batch)]

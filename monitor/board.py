@@ -60,10 +60,11 @@ def load_pages(
     kept: Memo = {}
     for start in range(0, len(ids), CHUNK if only else len(ids) or 1):
         part = ids[start : start + (CHUNK if only else len(ids))]
-        states, intervals, polled, failing = _read(r, part, whole=only is None)
+        states, intervals, polled, failing, first = _read(r, part, whole=only is None)
         for i, pid in enumerate(part):
             log = index.page(pid)
-            key = (configs[pid], states[i], intervals[i], polled[i], failing[i], len(log.entries))
+            size = len(log.entries)
+            key = (configs[pid], states[i], intervals[i], polled[i], failing[i], first[i], size)
             hit = memo.get(pid) if memo is not None else None
             if hit is not None and hit[0] == key and failing[i] is None:  # else: ages matter
                 view = hit[1]
@@ -71,7 +72,8 @@ def load_pages(
                 config: dict[str, Any] = json.loads(configs[pid])
                 raw = states[i]
                 state = PageState.from_json(raw) if raw else None
-                timing = (int(intervals[i] or 60), _num(polled[i]), _num(failing[i]))
+                marks = (_num(polled[i]), _num(failing[i]), _num(first[i]))
+                timing = (int(intervals[i] or 60), *marks)
                 view = page_view(config, state, log, timing, now)
             kept[pid] = (key, view)
             views.append(view)
@@ -82,12 +84,12 @@ def load_pages(
 
 
 def _read(r: redis.Redis, ids: list[str], whole: bool) -> list[list[str | None]]:
-    """Each page's state, interval, last poll and failing-since, in `ids` order. For the whole
-    registry the hashes are read whole and the keys sent as bytes: 10,000 ids encoded one by
-    one four times over cost more than the reads."""
+    """Each page's state, interval, last poll, failing-since and first-seen, in `ids` order.
+    For the whole registry the hashes are read whole and the keys sent as bytes: 10,000 ids
+    encoded one by one five times over cost more than the reads."""
     with r.pipeline(transaction=False) as p:
         p.mget([keys.state(pid).encode() for pid in ids])
-        for key in (keys.INTERVALS, keys.POLLED_AT, keys.FAILING_SINCE):
+        for key in (keys.INTERVALS, keys.POLLED_AT, keys.FAILING_SINCE, keys.FIRST_SEEN):
             p.hgetall(key) if whole else p.hmget(key, ids)
         states, *columns = p.execute()
     if whole:
@@ -99,10 +101,14 @@ def page_view(
     config: dict[str, Any],
     state: PageState | None,
     log: PageLog,
-    timing: tuple[int, float | None, float | None],
+    timing: tuple[int, float | None, float | None, float | None],
     now: float,
 ) -> PageView:
-    interval, polled_at, failing_since = timing
+    """`timing`: interval, last poll, failing since, first seen (monitor.keys.FIRST_SEEN)."""
+    interval, polled_at, failing_since, first_seen = timing
+    if log.entries:  # the log may know of earlier data (a page watched before the mark was)
+        logged = log.entries[0].printed_at.timestamp()
+        first_seen = logged if first_seen is None else min(first_seen, logged)
     unreachable = failing_since is not None and now - failing_since > FAILING_INTERVALS * interval
     components = tuple(
         ComponentView(cid, c.name, c.status, c.group_name)
@@ -120,6 +126,7 @@ def page_view(
         failing_since=failing_since,
         interval=interval,
         unreachable=unreachable,
+        first_seen=first_seen,
     )
 
 

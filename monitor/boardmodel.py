@@ -51,6 +51,7 @@ class PageView:
     failing_since: float | None
     interval: int
     unreachable: bool  # failing for longer than FAILING_INTERVALS intervals
+    first_seen: float | None = None  # statusmon's first record of it: no history before
 
     @property
     def trouble(self) -> bool:

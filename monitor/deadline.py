@@ -87,6 +87,12 @@ _watchdog = _Watchdog()
 _local = threading.local()
 
 
+def watch(deadline: float, cutter: Cutter) -> None:
+    """Expire `cutter` at `deadline` (a time.monotonic() value) on the process's one watchdog
+    thread, unless it is done by then (for sockets not attached through `within`)."""
+    _watchdog.watch(deadline, cutter)
+
+
 @contextmanager
 def within(deadline: float) -> Iterator[Cutter]:
     """Run a request of this thread under `deadline` (a time.monotonic() value)."""

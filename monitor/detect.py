@@ -1,9 +1,10 @@
 """Diff a snapshot against the stored state of its page: the events, and the next state.
 
-Pure: no I/O. First poll of a page (no state): each non-operational component and the latest
-update of each open incident, once. Later polls: every update not seen before (all of them,
-oldest first), every component transition in both directions. A partial snapshot (a webhook)
-only adds what it shows and never removes anything.
+Pure: no I/O but an info line per stale view refused (monitor.ordering: a view older than
+the state changes nothing). First poll of a page (no state): each non-operational component
+and the latest update of each open incident, once. Later polls: every update not seen before
+(all of them, oldest first), every component transition in both directions. A partial
+snapshot (a webhook) only adds what it shows and never removes anything.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from monitor.event_maker import EventMaker, migration_event
 from monitor.events import StatusEvent
 from monitor.model import Snapshot
 from monitor.next_state import copy_state, incident_state, prune, remember
+from monitor.ordering import component_stamp, incident_stamp, newest, refused, stale
 from monitor.pages import PageConfig
 from monitor.state import ComponentState, PageState
 
@@ -46,20 +48,33 @@ def diff(
     maker = EventMaker(page, provider, state, snap, source)
     events: list[StatusEvent] = []
     for comp in snap.components.values():
-        events += maker.component(comp, state.components.get(comp.id), now)
+        known, stamp = state.components.get(comp.id), component_stamp(comp, now)
+        if known is not None and stale(stamp, known.as_of):
+            refused(page.id, f"component {comp.id}", stamp, known.as_of)
+            continue
+        events += maker.component(comp, known, now)
         state.components[comp.id] = ComponentState(
-            comp.status, comp.status_raw, comp.name, comp.group_id, comp.group_name
+            comp.status,
+            comp.status_raw,
+            comp.name,
+            comp.group_id,
+            comp.group_name,
+            newest(stamp, known.as_of if known else None),
         )
     if snap.complete:
         for gone in set(state.components) - set(snap.components):
             del state.components[gone]
     cutoff = now - retention
     for incident in snap.incidents.values():
-        incident = remember(incident, state.incidents.get(incident.id))
-        events += maker.incident(incident, state.incidents.get(incident.id), first, cutoff)
-        state.incidents[incident.id] = incident_state(
-            incident, state.incidents.get(incident.id), now
-        )
+        old, stamp = state.incidents.get(incident.id), incident_stamp(incident, now)
+        incident = remember(incident, old)
+        fresh = maker.incident(incident, old, first, cutoff)
+        events += fresh
+        if old is not None and stale(stamp, old.as_of):
+            refused(page.id, f"incident {incident.id}", stamp, old.as_of)
+            old.seen += [e.update_id for e in fresh if e.update_id]  # printed, never again
+            continue
+        state.incidents[incident.id] = incident_state(incident, old, now, stamp)
     prune(state, cutoff)
     events.sort(key=lambda e: e.occurred_at)
     kept = [e for e in events if maker.allowed(e)]

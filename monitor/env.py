@@ -3,11 +3,15 @@ problem line naming the variable (never a secret's value), and the default stand
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import overload
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
+
+from monitor.sentinel import SentinelConfig
 
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+MASTER_NAME = re.compile(r"[A-Za-z0-9._-]+")
 
 
 class Reader:
@@ -118,3 +122,62 @@ def _safe(url: str, parts: SplitResult | None = None) -> str:
         return repr(url.split("@")[-1]) if "@" in url else repr(url)
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
     return repr(parts._replace(netloc=netloc).geturl())
+
+
+def host_ports(raw: str) -> tuple[tuple[tuple[str, int], ...], list[str]]:
+    """`host:port,host:port` (IPv6: `[::1]:26379`): the nodes, and one problem per bad item."""
+    nodes: list[tuple[str, int]] = []
+    problems: list[str] = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        host, sep, port = item.rpartition(":")
+        host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+        ok_host = host and not any(c in host for c in " /@;,")
+        if not (sep and ok_host and port.isdigit() and 1 <= int(port) <= 65535):
+            problems.append(f"{item!r} is not host:port (e.g. sentinel-1:26379)")
+        elif (host, int(port)) in nodes:
+            problems.append(f"{item!r} is listed twice")
+        else:
+            nodes.append((host, int(port)))
+    if not nodes and not problems:
+        problems.append("no sentinel listed (host:port, comma-separated)")
+    return tuple(nodes), problems
+
+
+def sentinel_config(read: Reader, redis_url: str | None) -> SentinelConfig | None:
+    """REDIS_SENTINELS and REDIS_SENTINEL_MASTER; the password: REDIS_PASSWORD or REDIS_URL's
+    (whose host is then not used), the database: REDIS_URL's."""
+    raw, master = read.env.get("REDIS_SENTINELS", ""), read.env.get("REDIS_SENTINEL_MASTER", "")
+    password = read.env.get("REDIS_PASSWORD") or None
+    url = urlsplit(redis_url or "redis://")
+    if not raw.strip():
+        if master.strip():
+            read.problems.append("REDIS_SENTINEL_MASTER: set without REDIS_SENTINELS")
+        if password and redis_url and not url.password:
+            read.problems.append(
+                "REDIS_PASSWORD: read only with REDIS_SENTINELS; put the password in REDIS_URL"
+                " (redis://:PASSWORD@host:6379/0)"
+            )
+        return None
+    nodes, problems = host_ports(raw)
+    read.problems += [f"REDIS_SENTINELS: {p}" for p in problems]
+    if not master.strip():
+        read.problems.append(
+            "REDIS_SENTINEL_MASTER: not set; REDIS_SENTINELS needs the name the sentinels"
+            " monitor the primary under (e.g. mymaster)"
+        )
+    elif not MASTER_NAME.fullmatch(master.strip()):
+        read.problems.append(f"REDIS_SENTINEL_MASTER: {master!r} must be letters, digits, . _ -")
+    if url.scheme != "redis":
+        read.problems.append("REDIS_URL: with REDIS_SENTINELS only redis:// (password, /db)")
+    if password and url.password and password != unquote(url.password):
+        read.problems.append("REDIS_PASSWORD: differs from REDIS_URL's password; give one")
+    db = url.path.strip("/")
+    return SentinelConfig(
+        nodes,
+        master.strip(),
+        db=int(db) if db.isdigit() else 0,
+        password=password or (unquote(url.password) if url.password else None),
+        sentinel_password=read.env.get("REDIS_SENTINEL_PASSWORD") or None,
+    )

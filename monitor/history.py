@@ -3,7 +3,8 @@ worst status it had that day and the minutes it was not operational.
 
 The component's status is piecewise constant between its printed transitions: before the
 first one it was that event's previous status (operational when the log does not say), after
-the last one it is the status the page state holds now.
+the last one it is the status the page state holds now. Days before statusmon's first record
+of the page (`since`) are `NO_DATA`: not operational, not anything: nobody was looking.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from monitor import status
 from monitor.eventlog import Entry
 
 DAYS = 90
+NO_DATA = "no_data"  # a day before statusmon's first record: not a status of the vocabulary
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class Day:
 
     @property
     def label(self) -> str:
+        if self.status == NO_DATA:
+            return f"{self.day.isoformat()}: no data (before statusmon's first record)"
         if self.status == status.OPERATIONAL:
             return f"{self.day.isoformat()}: operational"
         words = status.WORDS.get(self.status, self.status)
@@ -54,8 +58,32 @@ def segments(entries: list[Entry], current: str, start: datetime, now: datetime)
 
 
 def days(
-    entries: list[Entry], current: str, now: datetime, tz: ZoneInfo, count: int = DAYS
+    entries: list[Entry],
+    current: str,
+    now: datetime,
+    tz: ZoneInfo,
+    count: int = DAYS,
+    since: datetime | None = None,
 ) -> list[Day]:
+    """One `Day` a day, oldest first; those before `since`'s day (statusmon's first record
+    of the page; None: not known) are NO_DATA."""
+    found = _days(entries, current, now, tz, count)
+    if since is None:
+        return found
+    first = since.astimezone(tz).date()
+    return [Day(d.day, NO_DATA, 0) if d.day < first else d for d in found]
+
+
+def affected(bar: list[Day]) -> int:
+    """Days of the bar that were not operational (days without data are not)."""
+    return sum(1 for d in bar if d.status not in (status.OPERATIONAL, NO_DATA))
+
+
+def without_data(bar: list[Day]) -> int:
+    return sum(1 for d in bar if d.status == NO_DATA)
+
+
+def _days(entries: list[Entry], current: str, now: datetime, tz: ZoneInfo, count: int) -> list[Day]:
     today = now.astimezone(tz).date()
     first_day = today - timedelta(days=count - 1)
     if not entries and current == status.OPERATIONAL:  # most components: nothing to cut

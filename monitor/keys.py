@@ -20,6 +20,7 @@ NOTIFY_UNACKED_MUTEX = "unacked_mutex_notify"
 # Process roles: a worker's node name is `<role>@host` (monitor/cli/processes.py), and each
 # role's heartbeat is `alive(role)`; beat's is written by the tick.
 POLL_ROLE, NOTIFIER_ROLE, BEAT_ROLE = "poll", "notifier", "beat"
+DELIVER_ROLE = "deliver"  # the deliverer's node name: deliver@<host>
 ROLES = (POLL_ROLE, NOTIFIER_ROLE, BEAT_ROLE)
 
 PAGES = PREFIX + "pages"  # hash: page id -> page config JSON
@@ -28,6 +29,7 @@ RETRIES = PREFIX + "retries"  # sorted set: page id -> time of an early retry af
 INTERVALS = PREFIX + "intervals"  # hash: page id -> poll interval now (quiet or active)
 POLLED_AT = PREFIX + "polls:at"  # hash: page id -> unix time its last poll ended (not busy)
 FAILING_SINCE = PREFIX + "polls:failing"  # hash: page id -> unix time of its first failed poll
+FIRST_SEEN = PREFIX + "polls:first"  # hash: page id -> unix time its state was first stored
 
 EVENTS = PREFIX + "events"  # stream: every printed event, trimmed by age (monitor.eventlog)
 DELIVERIES_DUE = PREFIX + "deliveries:due"  # sorted set: "<channel>|<dedup key>" -> due time

@@ -49,6 +49,8 @@ def make_handler(
     handler = logging.StreamHandler(stream or sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
+    elif fmt == "plain":  # sentences for people (monitor.cli.console.for_people)
+        handler.setFormatter(logging.Formatter("%(message)s"))
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     for extra_filter in filters:

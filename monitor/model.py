@@ -35,6 +35,7 @@ class Component:
     group_id: str | None = None
     group_name: str | None = None
     updated_at: datetime | None = None  # when the provider last changed it, if it says
+    as_of: datetime | None = None  # the provider's: not changed since (monitor.ordering)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Incident:
     impact: str = UNKNOWN
     is_maintenance: bool = False
     url: str | None = None
+    as_of: datetime | None = None  # the provider's: not changed since (monitor.ordering)
 
     @property
     def closed(self) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from monitor.model import Incident
+from monitor.ordering import newest
 from monitor.state import IncidentState, PageState
 
 
@@ -37,7 +38,10 @@ def remember(incident: Incident, old: IncidentState | None) -> Incident:
     )
 
 
-def incident_state(incident: Incident, old: IncidentState | None, now: datetime) -> IncidentState:
+def incident_state(
+    incident: Incident, old: IncidentState | None, now: datetime, stamp: datetime | None = None
+) -> IncidentState:
+    """`stamp`: the view's (monitor.ordering); the state keeps the newest known."""
     seen = list(old.seen) if old else []
     seen += [u.id for u in incident.updates if u.id not in seen]
     closed_at = (old.closed_at if old else None) or (now.isoformat() if incident.closed else None)
@@ -50,6 +54,7 @@ def incident_state(incident: Incident, old: IncidentState | None, now: datetime)
         component_ids=list(incident.component_ids),
         maintenance=incident.is_maintenance,
         closed_at=closed_at,
+        as_of=newest(stamp, old.as_of if old else None),
     )
 
 

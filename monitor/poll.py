@@ -30,7 +30,7 @@ from monitor.fetch import Fetched, conditional_get, plain_get
 from monitor.model import Snapshot
 from monitor.pace import decide
 from monitor.pages import PageConfig
-from monitor.pollstore import Begun, PollStore
+from monitor.pollstore import Begun, Ending, PollStore
 from monitor.probe import probe
 from monitor.state import PageState
 from monitor.store import Validators
@@ -62,7 +62,7 @@ class Seen:
     max_age: int = 0
 
 
-def _urls(page: PageConfig) -> list[str]:
+def begin_urls(page: PageConfig) -> list[str]:
     """The URLs whose validators `begin` reads: none for a page whose platform is detected
     (its state says which, read under the lock)."""
     if not page.kind:
@@ -85,8 +85,21 @@ class Poller:
 
     def poll(self, page: PageConfig, emit: Emit) -> PollResult:
         """A 304 poll is two Redis round trips: `begin` and `finish` (monitor.pollstore)."""
-        urls = _urls(page)
-        begun = self.scripts.begin(page.id, page.host, urls, time.time())
+        begun = self.scripts.begin(page.id, page.host, begin_urls(page), time.time())
+        skipped = self.skipped(begun)
+        if skipped is not None:
+            return skipped
+        result: PollResult | None = None
+        try:
+            result = self.run_locked(page, emit, begun)
+        finally:  # an exception goes on, its poll not counted, the lock released
+            self.ended(page, begun, result, self.scripts.finish(self.ending(page, begun, result)))
+        assert result is not None  # else the exception went on
+        return result
+
+    @staticmethod
+    def skipped(begun: Begun) -> PollResult | None:
+        """The result of a poll `begin` did not let through (None: it holds the lock)."""
         if begun.outcome == "backed_off":
             assert begun.backoff_until is not None
             # Spread the host's skipped pages over a few seconds after its back-off ends.
@@ -94,29 +107,36 @@ class Poller:
             return PollResult("backed_off", retry_at=until + random.uniform(0, RETRY_SPREAD))
         if begun.outcome == "busy":
             return PollResult("busy")  # another worker polls this page right now: nothing to add
-        result: PollResult | None = None
+        return None
+
+    def run_locked(self, page: PageConfig, emit: Emit, begun: Begun) -> PollResult:
+        """The poll under the lock `begin` took; `finish` is the caller's."""
         try:
-            result = self._poll_locked(page, emit, begun)
+            return self._poll_locked(page, emit, begun)
         except PollError as exc:
-            result = self._failed(page, exc)
-        finally:
-            outcome = None if result is None else result.outcome
-            sizes = (0, 0) if result is None else (result.size, result.full_size)
-            held = self.scripts.finish(
-                page.id, begun.token, outcome, sizes, page.interval, time.time()
+            return self._failed(page, exc)
+
+    @staticmethod
+    def ending(page: PageConfig, begun: Begun, result: PollResult | None) -> Ending:
+        outcome = None if result is None else result.outcome
+        sizes = (0, 0) if result is None else (result.size, result.full_size)
+        return Ending(page.id, begun.token, outcome, sizes, page.interval, time.time())
+
+    def ended(self, page: PageConfig, begun: Begun, result: PollResult | None, held: bool) -> None:
+        """After `finish`: say so when the lock had expired; a poll that went through clears
+        its host's back-off."""
+        if not held:
+            log.warning(
+                "page %s: the poll took longer than its page lock (%.0f s)",
+                page.id,
+                keys.lock_ttl(self.timeout),
+                extra={"page_id": page.id},
             )
-            if not held:
-                log.warning(
-                    "page %s: the poll took longer than its page lock (%.0f s)",
-                    page.id,
-                    keys.lock_ttl(self.timeout),
-                    extra={"page_id": page.id},
-                )
-        assert result is not None  # else the exception went on
+        if result is None:
+            return
         result.counted = True
         if begun.backoff_until is not None and result.outcome != "error":
             record_success(self.redis, page.host)  # only a poll that went through clears it
-        return result
 
     def _failed(self, page: PageConfig, exc: PollError) -> PollResult:
         """The one place a failed poll is handled: a transient failure backs the host off and
@@ -137,7 +157,7 @@ class Poller:
         if kind is None:  # auto-detection: probe once, then the choice lives in the state
             return self._detect(page, prev, emit)
         adapter = get_adapter(kind)
-        if page.kind:  # `begin` read them, in the order of _urls
+        if page.kind:  # `begin` read them, in the order of begin_urls
             urls, old, sizes = list(begun.validators), begun.validators, begun.sizes
         else:
             urls = [adapter.summary_url(page), *extra_urls(adapter, page)]

@@ -48,6 +48,7 @@ def sync_pages(r: redis.Redis, pages: list[PageConfig], now: float) -> Synced:
             p.delete(keys.pace(str(page_id)))
             p.hdel(keys.POLLED_AT, page_id)
             p.hdel(keys.FAILING_SINCE, page_id)
+            p.hdel(keys.FIRST_SEEN, page_id)
         for page in pages:
             p.hset(keys.PAGES, page.id, wanted[page.id])
             p.hset(keys.INTERVALS, page.id, current_interval(page, paces[page.id]))
@@ -71,6 +72,12 @@ def current_interval(page: PageConfig, pace: dict[str, str]) -> int:
 def load_page(r: redis.Redis, page_id: str) -> PageConfig | None:
     raw = r.hget(keys.PAGES, page_id)
     return None if raw is None else page_from_json(raw)
+
+
+def load_pages(r: redis.Redis, page_ids: list[str]) -> list[PageConfig | None]:
+    """`load_page` for each, in one round trip."""
+    raws = r.hmget(keys.PAGES, page_ids) if page_ids else []
+    return [None if raw is None else page_from_json(raw) for raw in raws]
 
 
 def page_to_json(page: PageConfig) -> str:

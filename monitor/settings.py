@@ -13,12 +13,14 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse_many
 
-from monitor.env import Reader, basic_auth_problem, redis_url_problems
+from monitor.env import Reader, basic_auth_problem, redis_url_problems, sentinel_config
 from monitor.pages import ConfigError
+from monitor.sentinel import SentinelConfig
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 FORMATS = ("text", "json")
@@ -61,7 +63,7 @@ class FlowerSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    redis_url: str | None = None  # None: `statusmon run` starts an embedded Redis
+    redis_url: str | None = None  # None (and no sentinel): `statusmon run` embeds a Redis
     pages_path: str = "pages.yaml"  # MONITOR_PAGES
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))  # MONITOR_TZ
     log_level: str = "INFO"  # LOG_LEVEL
@@ -72,23 +74,40 @@ class Settings:
     max_body: int = 8 << 20  # MONITOR_MAX_BODY: bytes of a page's body, decoded
     private_redirects: bool = False  # MONITOR_ALLOW_PRIVATE_REDIRECTS: to other private hosts
     dedup_ttl: int = 30 * 86400  # MONITOR_DEDUP_TTL: seconds a printed event's key is kept
-    poll_batch: int = 20  # POLL_BATCH: due pages per poll task
-    poll_fetchers: int = 32  # POLL_FETCHERS: threads per worker process polling a batch
+    poll_batch: int = 64  # POLL_BATCH: due pages per poll task (docs/benchmarks.md)
+    poll_fetchers: int = 64  # POLL_FETCHERS: threads per worker process polling a batch
     poll_pool: str = "prefork"  # POLL_POOL
     poll_concurrency: int | None = None  # POLL_CONCURRENCY; None: two per usable core, ≤ 8
+    deliver_concurrency: int = 8  # DELIVER_CONCURRENCY: the deliverer's attempt threads
+    deliver_nice: int = 5  # DELIVER_NICE: how far below the console path the deliverer runs
     events_retention_days: int = 90  # EVENTS_RETENTION_DAYS: the event log keeps this long
     retry_schedule: tuple[float, ...] = RETRY_SCHEDULE  # DELIVERY_RETRY_SCHEDULE: "5,30,120"
     delivery_deadline: float = 10.0  # DELIVERY_DEADLINE: seconds one attempt may take in all
     redis_memory_high: float = 0.8  # REDIS_MEMORY_HIGH: share of maxmemory that holds polls
     web: WebSettings = field(default_factory=WebSettings)
     flower: FlowerSettings = field(default_factory=FlowerSettings)
+    sentinel: SentinelConfig | None = None  # REDIS_SENTINELS: the primary, through Sentinel
 
     @property
-    def broker_url(self) -> str:
-        """The Redis every process but `statusmon run` needs: REDIS_URL, or a ConfigError."""
+    def redis(self) -> str | SentinelConfig:
+        """The Redis every process but `statusmon run` needs, for `store.connect`: the
+        sentinels when set, else REDIS_URL, else a ConfigError."""
+        if self.sentinel is not None:
+            return self.sentinel
         if not self.redis_url:
             raise ConfigError(["REDIS_URL: not set (statusmon run sets it for its children)"])
         return self.redis_url
+
+    @property
+    def broker_url(self) -> str:
+        """Celery's broker and result backend: kombu's sentinel:// URL, or REDIS_URL."""
+        where = self.redis
+        return where if isinstance(where, str) else where.kombu_url()
+
+    @property
+    def broker_options(self) -> dict[str, Any]:
+        """Transport options the broker URL needs (the Sentinel master's name), else none."""
+        return {} if self.sentinel is None else self.sentinel.transport_options()
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -102,6 +121,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         read.problems.append(f"FLOWER_BASIC_AUTH: {problem}; {FLOWER_NEEDS_AUTH}")
     settings = Settings(
         redis_url=redis_url,
+        sentinel=sentinel_config(read, redis_url),
         pages_path=read.env.get("MONITOR_PAGES", "pages.yaml"),
         tz=tz,
         log_level=read.choice("LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),
@@ -112,10 +132,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_body=read.whole("MONITOR_MAX_BODY", 8 << 20, what="a positive whole number of bytes"),
         private_redirects=read.flag("MONITOR_ALLOW_PRIVATE_REDIRECTS", False),
         dedup_ttl=int(read.number("MONITOR_DEDUP_TTL", 30 * 86400)),
-        poll_batch=read.whole("POLL_BATCH", 20),
-        poll_fetchers=read.whole("POLL_FETCHERS", 32),
+        poll_batch=read.whole("POLL_BATCH", 64),
+        poll_fetchers=read.whole("POLL_FETCHERS", 64),
         poll_pool=read.choice("POLL_POOL", POOLS, "prefork"),
         poll_concurrency=read.whole("POLL_CONCURRENCY", None, high=1024),
+        deliver_concurrency=read.whole("DELIVER_CONCURRENCY", 8, high=256),
+        deliver_nice=_nice(read),
         events_retention_days=read.whole("EVENTS_RETENTION_DAYS", 90, high=36500),
         retry_schedule=_schedule(read),
         delivery_deadline=read.number("DELIVERY_DEADLINE", 10.0),
@@ -216,3 +238,11 @@ def _schedule(read: Reader) -> tuple[float, ...]:
         )
         return RETRY_SCHEDULE
     return delays
+
+
+def _nice(read: Reader) -> int:
+    raw = read.env.get("DELIVER_NICE", "5").strip()
+    if not raw.isdigit() or int(raw) > 19:
+        read.problems.append(f"DELIVER_NICE: {raw!r} must be a whole number from 0 to 19")
+        return 5
+    return int(raw)

@@ -21,6 +21,7 @@ class ComponentState:
     name: str
     group_id: str | None = None
     group_name: str | None = None
+    as_of: str | None = None  # ISO: the newest provider stamp applied (monitor.ordering)
 
 
 @dataclass
@@ -31,6 +32,7 @@ class IncidentState:
     component_ids: list[str] = field(default_factory=list)
     maintenance: bool = False
     closed_at: str | None = None  # ISO time we saw it close; pruned after the retention period
+    as_of: str | None = None  # ISO: the newest provider stamp applied (monitor.ordering)
 
 
 @dataclass

@@ -23,13 +23,20 @@ from redis.client import Pipeline
 from redis.lock import Lock
 
 from monitor import keys
+from monitor.sentinel import SentinelConfig
 from monitor.state import PageState
 
 Redis = redis.Redis  # always made with decode_responses=True (see connect)
+DEFAULTS: dict[str, Any] = {"decode_responses": True, "health_check_interval": 30}
 
 
-def connect(url: str) -> Redis:
-    return redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+def connect(where: str | SentinelConfig, **options: Any) -> Redis:
+    """The one way a Redis client is made: `where` is a URL (REDIS_URL) or the sentinels that
+    know the primary (`Settings.redis`); `options` add to or override DEFAULTS (timeouts)."""
+    options = {**DEFAULTS, **options}
+    if isinstance(where, SentinelConfig):
+        return where.client(**options)
+    return redis.Redis.from_url(where, **options)
 
 
 def load_state(r: Redis, page_id: str) -> PageState | None:
@@ -38,7 +45,12 @@ def load_state(r: Redis, page_id: str) -> PageState | None:
 
 
 def save_state(r: Redis, page_id: str, state: PageState) -> None:
-    r.set(keys.state(page_id), state.to_json())
+    """The page's state; the first one also marks when statusmon first had its data (the
+    board's history shows "no data" before, monitor.history)."""
+    with r.pipeline(transaction=False) as p:
+        p.set(keys.state(page_id), state.to_json())
+        p.hsetnx(keys.FIRST_SEEN, page_id, time.time())
+        p.execute()
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,15 @@ with its cursors, errors as {"error": …}."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
 from monitor import status, store
+from monitor.boardsource import WAIT
+from monitor.cli.redis_server import free_port
 from monitor.pages import PageConfig
 from tests.support import board as b
 
@@ -192,3 +195,17 @@ def test_nothing_secret_reaches_an_answer(r: store.Redis, client: FlaskClient) -
         response = client.get(path)
         assert response.status_code == 200, path
         assert secret not in response.get_data(as_text=True), path
+
+
+def test_with_redis_away_the_board_and_the_api_answer_503_in_words_at_once(
+    tmp_path: Path,
+) -> None:
+    client = b.app(tmp_path, f"redis://127.0.0.1:{free_port()}/0").test_client()
+    for path in ("/", "/api/v1/pages", "/api/v1/summary"):
+        started = time.monotonic()
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert response.get_json() == {
+            "error": "the board is not available right now; try again shortly"
+        }
+        assert time.monotonic() - started < WAIT  # the failed build said so, no wait for it

@@ -9,7 +9,7 @@ from monitor import status
 from monitor.boardmodel import Board, IncidentView, PageView
 from monitor.eventlog import Entry
 from monitor.headline import all_clear, duration, headlines
-from monitor.history import days
+from monitor.history import NO_DATA, affected, days, without_data
 from tests.support import board as b
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -91,3 +91,12 @@ def test_all_operational_is_said_only_when_true_and_statusmon_is_healthy() -> No
     assert all_clear(fine, headlines(fine, UTC_ZONE)) == "All 1 service operational"
     sick = Board((page(status.OPERATIONAL),), ("the notifier is silent",), NOW.timestamp())
     assert all_clear(sick, headlines(sick, UTC_ZONE)) is None
+
+
+def test_days_before_statusmons_first_record_are_no_data_not_operational() -> None:
+    since = NOW - timedelta(days=3)
+    bar = days([], status.OPERATIONAL, NOW, UTC_ZONE, since=since)
+    assert [d.status for d in bar[-4:]] == [status.OPERATIONAL] * 4  # its first day counts
+    assert {d.status for d in bar[:-4]} == {NO_DATA}
+    assert (affected(bar), without_data(bar)) == (0, 86)
+    assert bar[0].label == "2025-12-11: no data (before statusmon's first record)"

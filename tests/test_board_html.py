@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from monitor import status, store
+from monitor import keys, status, store
+from monitor.registry import sync_pages
 from tests.support import board as b
 from tests.test_board_api import trouble
 
@@ -130,3 +131,35 @@ def test_a_vendors_javascript_link_never_reaches_the_board_and_nothing_loads_fro
     assert "javascript:" not in page and "<script>x" not in page and "&lt;script&gt;x" in page
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert "javascript:" not in client.get("/feed.atom").get_data(as_text=True)
+
+
+def test_days_before_statusmon_had_a_page_show_no_data_in_a_style_of_their_own(
+    r: store.Redis, client: FlaskClient
+) -> None:
+    trouble(r)  # its states saved now: statusmon's first record of each page
+    r.hset(keys.FIRST_SEEN, "oai", time.time() - 10 * 86400)
+    page = html(client)
+    oai = page[page.index('id="page-oai"') : page.index('id="page-gh"')]
+    assert oai.count('<li class="no-data" title=') == 2 * 79  # two components, 90 − 11 days
+    assert (
+        "Chat Completions: the last 90 days, 11 of them affected; no data for the first 79" in oai
+    )
+    gh = page[page.index('id="page-gh"') :]
+    assert "no data for the first 89 (before statusmon's first record)" in gh
+
+
+def test_the_first_saved_state_marks_statusmons_first_record_and_later_ones_keep_it(
+    r: store.Redis,
+) -> None:
+    store.save_state(r, "gh", b.state({"c": ("API", status.OPERATIONAL)}))
+    first = r.hget(keys.FIRST_SEEN, "gh")
+    store.save_state(r, "gh", b.state({"c": ("API", status.DEGRADED)}))
+    assert first is not None and r.hget(keys.FIRST_SEEN, "gh") == first
+
+
+def test_a_page_taken_out_of_the_registry_loses_its_first_record(r: store.Redis) -> None:
+    b.register(r, b.page("gh", "GitHub"))
+    store.save_state(r, "gh", b.state({"c": ("API", status.OPERATIONAL)}))
+    assert r.hexists(keys.FIRST_SEEN, "gh")
+    sync_pages(r, [], time.time())  # added again later, its history starts anew
+    assert not r.hexists(keys.FIRST_SEEN, "gh")

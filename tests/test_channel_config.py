@@ -224,3 +224,15 @@ def test_channels_test_names_a_channel_that_is_not_there(tmp_path: Path) -> None
     pages.write_text("pages: []\n")
     done = statusmon("channels", "test", "nope", MONITOR_PAGES=str(pages))
     assert (done.returncode, done.stderr) == (2, f"statusmon: no channel 'nope' in {pages}\n")
+
+
+def test_the_deliverers_settings_are_read_and_bad_ones_named() -> None:
+    s = load_settings({"DELIVER_CONCURRENCY": "3", "DELIVER_NICE": "0"})
+    assert (s.deliver_concurrency, s.deliver_nice) == (3, 0)
+    assert (load_settings({}).deliver_concurrency, load_settings({}).deliver_nice) == (8, 5)
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"DELIVER_CONCURRENCY": "0", "DELIVER_NICE": "-2"})
+    assert caught.value.problems == [
+        "DELIVER_CONCURRENCY: '0' must be a whole number from 1 to 256",
+        "DELIVER_NICE: '-2' must be a whole number from 0 to 19",
+    ]

@@ -36,7 +36,7 @@ def test_webhook_secrets_go_only_to_the_services_that_read_pages_yaml(
 ) -> None:
     given = {name for name, service in services.items() if WEBHOOK_SECRETS in env_files(service)}
     reads_pages = {name for name, s in services.items() if "MONITOR_PAGES" in s["environment"]}
-    assert given == reads_pages == {"web", "beat"}
+    assert given == reads_pages == {"web", "beat", "notifier", "deliverer"}  # channels: routed, sent
     assert WEBHOOK_SECRETS in (ROOT / ".dockerignore").read_text().split()
 
 

@@ -1,6 +1,6 @@
-"""Channels on real Celery workers (poll worker with its `deliver` queue, notifier, beat) and
-loopback receivers: the failure paths, a dead channel beside a live one and the console, a
-worker killed mid-delivery, and the `channels` commands.
+"""Channels on real Celery workers (poll worker, deliverer with its `deliver` queue, notifier,
+beat) and loopback receivers: the failure paths, a dead channel beside a live one and the
+console, a deliverer killed mid-delivery, and the `channels` commands.
 
 The system runs on its own Redis database with a pages.yaml of its own, so the suite's shared
 workers (which know no channels) never take its tasks. Retries are fast here:
@@ -66,6 +66,7 @@ class System:
         self.redis = store.connect(self.url)
         self.redis.flushdb()
         self.worker = self.start("worker")
+        self.deliverer = self.start("deliverer")
         self.notifier = self.start("notifier")
         self.beat = self.start("beat")
         self.wait_ready()
@@ -77,9 +78,9 @@ class System:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             replies = self.app.control.ping(timeout=0.5) or []
-            if {"poll", "notifier"} <= {n.split("@")[0] for reply in replies for n in reply}:
+            if {"poll", "deliver", "notifier"} <= {n.split("@")[0] for r in replies for n in r}:
                 return
-        raise AssertionError("workers not ready:\n" + self.worker.log_tail())
+        raise AssertionError("workers not ready:\n" + self.deliverer.log_tail())
 
     def notify(self, event: StatusEvent) -> None:
         self.app.send_task("statusmon.notify", (event.to_dict(),))
@@ -90,7 +91,7 @@ class System:
         return done.stdout
 
     def stop(self) -> None:
-        for proc in (self.beat, self.notifier, self.worker):
+        for proc in (self.beat, self.notifier, self.deliverer, self.worker):
             if proc.process is not None and proc.process.poll() is None:
                 proc.stop()
         self.hooks.close()
@@ -188,16 +189,18 @@ def test_a_change_no_channel_wants_is_printed_and_logged_and_sent_nowhere(system
     assert system.hooks.at("/picky") == []
 
 
-def test_a_worker_killed_mid_delivery_delivers_it_later_with_the_same_id(system: System) -> None:
+def test_a_deliverer_killed_mid_delivery_delivers_it_later_with_the_same_id(
+    system: System,
+) -> None:
     system.hooks.on("/live", receivers.slack, Reply(mode="hang"))
     event = on_page("kill", "u1")
     hung = len(system.hooks.at("/live"))
     system.notify(event)
     system.hooks.wait("/live", hung + 1, timeout=30)
-    assert system.worker.process is not None
-    os.killpg(system.worker.process.pid, signal.SIGKILL)
-    system.worker.stop()
-    system.worker = system.start("worker")
+    assert system.deliverer.process is not None
+    os.killpg(system.deliverer.process.pid, signal.SIGKILL)
+    system.deliverer.stop()
+    system.deliverer = system.start("deliverer")
     system.wait_ready()
     wait_state(system, "live", event.dedup_key, "delivered", timeout=90)  # after the lease
     first, second = system.hooks.at("/live")[-2:]

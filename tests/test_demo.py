@@ -34,14 +34,15 @@ def test_demo_plays_its_incident_prints_it_and_serves_the_board(tmp_path: Path) 
     assert code == 0, demo.log_tail()
     printed = records(lines)
     for expected in (
-        "Product: Acme Cloud - claude.ai | Status: Investigating - We are investigating elevated error rates on the API.",
-        "Product: Acme Cloud - claude.ai | Status: Identified - A faulty deploy was identified; it is being rolled back.",
-        "Product: Acme Cloud - claude.ai | Status: Resolved - This incident has been resolved.",
-        "Product: Globex Payments - Claude Console (platform.claude.com) | Status: Degraded Performance (was Operational)",
-        "Product: Initech Mail - claude.ai | Status: Maintenance In Progress - Database upgrade: The upgrade is under way.",
-        "Product: Initech Mail - claude.ai | Status: Maintenance Completed - Database upgrade: The upgrade is complete.",
+        "Product: Acme Cloud - Web App | Status: Investigating - We are investigating elevated error rates on the API.",
+        "Product: Acme Cloud - Web App | Status: Identified - A faulty deploy was identified; it is being rolled back.",
+        "Product: Acme Cloud - Web App | Status: Resolved - This incident has been resolved.",
+        "Product: Globex Payments - Admin Console | Status: Degraded Performance (was Operational)",
+        "Product: Initech Mail - Web App | Status: Maintenance In Progress - Database upgrade: The upgrade is under way.",
+        "Product: Initech Mail - Web App | Status: Maintenance Completed - Database upgrade: The upgrade is complete.",
     ):
         assert any(line.endswith(expected) for line in printed), (expected, printed)
     assert len(events["events"]) == len(printed) == 13 and len(SCRIPT) == 8
     assert "Acme Cloud" in board and "Umbrella CDN" in board
+    assert "claude" not in (log + board).lower()  # fictional pages, no real vendor's names
     assert not list(tmp_path.glob("statusmon-demo-*"))  # its temporary folder is gone

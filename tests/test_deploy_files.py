@@ -55,7 +55,24 @@ def statusmon(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 def test_procfile_compose_and_processes_name_the_same_processes(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    assert set(procfile()) == set(services) - {"redis"} == APP_SERVICES
+    always = {name for name, service in services.items() if "profiles" not in service}
+    assert set(procfile()) == always - {"redis"} == APP_SERVICES
+
+
+def test_the_ha_profile_adds_a_replica_and_three_sentinels_the_env_example_points_at(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    ha = {name for name, service in services.items() if "ha" in service.get("profiles", [])}
+    assert ha == {"redis-replica", "sentinel-1", "sentinel-2", "sentinel-3"}
+    assert services["redis-replica"]["command"][1:4] == ["--replicaof", "redis", "6379"]
+    for name in ("sentinel-1", "sentinel-2", "sentinel-3"):
+        assert services[name]["hostname"] == name
+        assert "sentinel monitor statusmon redis 6379 2" in services[name]["command"][0]
+    example = (ROOT / ".env.example").read_text()
+    assert "# REDIS_SENTINELS=sentinel-1:26379,sentinel-2:26379,sentinel-3:26379" in example
+    assert "# REDIS_SENTINEL_MASTER=statusmon" in example
+    env = services["worker"]["environment"]
+    assert env["REDIS_SENTINELS"] == "${REDIS_SENTINELS:-}"  # blank: REDIS_URL alone
 
 
 def test_every_process_runs_statusmon_proc_by_its_own_name() -> None:
@@ -92,16 +109,27 @@ def test_workers_scale_without_name_or_port_clashes(services: dict[str, dict[str
     assert "poll@%h" in processes.command("worker", {})  # one node name per container
 
 
-def test_the_notifier_consumes_notify_and_the_worker_poll_and_deliver(
+def test_the_notifier_consumes_notify_the_worker_poll_and_the_deliverer_deliver(
     services: dict[str, dict[str, Any]],
 ) -> None:
     def queue(name: str) -> str:
         argv = processes.command(name, {})
         return argv[argv.index("-Q") + 1]
 
-    assert (queue("notifier"), queue("worker")) == ("notify", "control,poll,deliver")
+    assert (queue("notifier"), queue("worker")) == ("notify", "control,poll")
+    assert queue("deliverer") == "deliver"
     assert "--pool" in (argv := processes.command("notifier", {})) and "solo" in argv
     assert services["notifier"]["command"] == ["statusmon", "proc", "notifier"]
+
+
+def test_the_deliverer_is_one_process_of_threads_sized_by_deliver_concurrency(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    argv = processes.command("deliverer", {"DELIVER_CONCURRENCY": "3"})
+    assert argv[argv.index("--pool") + 1] == "threads"  # one process: at most one core
+    assert argv[argv.index("--concurrency") + 1] == "3"
+    assert "deliver@%h" in argv
+    assert services["deliverer"]["environment"]["MONITOR_PAGES"] == "/app/config/pages.yaml"
 
 
 def test_flower_is_behind_basic_auth_and_only_on_loopback(

@@ -11,6 +11,7 @@ import redis
 from monitor import keys, store
 from monitor.pages import PageConfig
 from monitor.poll import Poller
+from monitor.pollstore import Ending
 from monitor.registry import sync_pages
 from monitor.session import new_session
 from tests.support.pageserver import PageServer
@@ -106,6 +107,6 @@ def test_finishing_a_poll_whose_lock_expired_leaves_the_new_holders_lock_alone(
     begun = poller.scripts.begin(page.id, page.host, [], 0.0)
     assert begun.outcome == "ok"
     r.set(keys.lock(page.id), "another poll's token")  # ours expired; another took it
-    poller.scripts.finish(page.id, begun.token, "not_modified", (0, 0), 60, 0.0)
+    poller.scripts.finish(Ending(page.id, begun.token, "not_modified", (0, 0), 60, 0.0))
     assert r.get(keys.lock(page.id)) == "another poll's token"
     assert r.hget(keys.METRICS_POLLS, "claude|not_modified") == "1"

@@ -66,6 +66,10 @@ def assert_console_for_people(run: Proc, data: Path, port: int) -> None:
     assert f"http://127.0.0.1:{port}/health" in shown
     assert f"logs in {data}/logs/<name>.log" in shown
     assert "Redis: embedded" in shown and "SIGINT: stopping" in shown
+    summary = [
+        line for line in shown.splitlines() if "Redis: embedded" in line or "logs in" in line
+    ]
+    assert summary and all(line.startswith(("Redis: embedded", "Starting ")) for line in summary)
     assert not [line for line in shown.splitlines() if any(w in line for w in CELERY_CHATTER)]
     worker_log = (data / "logs" / "worker.log").read_text()
     assert "[tasks]" in worker_log and "statusmon.poll" in worker_log

@@ -42,7 +42,7 @@ def all_up(run: Proc) -> dict[int, str]:
 
 
 def _complete(tree: dict[int, str]) -> dict[int, str] | None:
-    names = ("redis-server", "-Q notify", "-Q control,poll", " beat ", "gunicorn")
+    names = ("redis-server", "-Q notify", "-Q control,poll", "-Q deliver", " beat ", "gunicorn")
     pool = [p for p, cmd in tree.items() if "-Q control,poll" in cmd]
     everyone = all(any(n in c for c in tree.values()) for n in names)
     return tree if everyone and len(pool) >= 3 else None
@@ -160,7 +160,7 @@ def test_a_web_port_in_use_is_named_with_its_fix_and_polls_still_print(
         finally:
             assert run.stop(signal.SIGINT, timeout=90) == 0, console(run)
     assert records(lines)[0].endswith("| Status: Major Outage")
-    assert f"port {port} is in use: set PORT" in console(run)
+    assert f"Port {port} is in use: set PORT" in console(run)
     assert "gunicorn" not in console(run)
 
 

@@ -12,6 +12,7 @@ from monitor.config import load_pages
 from monitor.registry import sync_pages
 from monitor.settings import load_settings
 from workers import notify_broker  # noqa: F401 - the notifier's own unacked keys (at its init)
+from workers import priority  # noqa: F401 - its celeryd_init hook, connected before the worker's
 from workers.runtime import connect
 
 app = Celery(
@@ -26,7 +27,13 @@ app = Celery(
 )
 app.config_from_object("celeryconfig")
 SETTINGS = load_settings()  # every variable checked once, at import: a bad one stops the process
-app.conf.update(broker_url=SETTINGS.broker_url, result_backend=SETTINGS.broker_url)
+app.conf.update(
+    broker_url=SETTINGS.broker_url,
+    result_backend=SETTINGS.broker_url,
+    # REDIS_SENTINELS: the master's name and the sentinels' timeouts and password
+    broker_transport_options={**app.conf.broker_transport_options, **SETTINGS.broker_options},
+    result_backend_transport_options=SETTINGS.broker_options,
+)
 
 
 @beat_init.connect

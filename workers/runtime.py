@@ -25,7 +25,7 @@ from monitor.settings import Settings, load_settings
 
 
 def connect(settings: Settings) -> redis.Redis:
-    return store.connect(settings.broker_url)
+    return store.connect(settings.redis)
 
 
 class RuntimeTask(Task):  # type: ignore[misc]
@@ -48,6 +48,14 @@ class RuntimeTask(Task):  # type: ignore[misc]
     def fetchers(self) -> ThreadPoolExecutor:
         """Threads for the pages of one poll_pages task: their network waits overlap."""
         return ThreadPoolExecutor(self.settings.poll_fetchers, "fetch")
+
+    @cached_property
+    def deliverers(self) -> ThreadPoolExecutor:
+        """The deliverer's attempt threads (DELIVER_CONCURRENCY), shared by its tasks: a slow
+        receiver holds one of them, not the others; a failing channel one at most
+        (monitor.sending). Few: an attempt to a healthy receiver is mostly CPU, and 32 threads
+        contending for the GIL cost half as much CPU again (bench.channels)."""
+        return ThreadPoolExecutor(self.settings.deliver_concurrency, "deliver")
 
     @cached_property
     def poller(self) -> Poller:

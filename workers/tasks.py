@@ -11,7 +11,9 @@ from typing import Any
 from monitor import counters, keys, store
 from monitor.events import StatusEvent
 from monitor.notify import deliver
-from monitor.registry import load_page
+from monitor.poll import Emit, PollResult
+from monitor.pollbatch import Outcome, poll_batch
+from monitor.registry import load_page, load_pages
 from monitor.schedule import CLAIM_AHEAD, batches, claim_due, retry
 from workers.celery_app import app
 from workers.deliver_tasks import send_due_deliveries, send_now
@@ -48,21 +50,32 @@ def poll(self: RuntimeTask, page_id: str) -> dict[str, Any]:
 
 @app.task(name="statusmon.poll_pages", base=RuntimeTask, bind=True)
 def poll_pages(self: RuntimeTask, page_ids: list[str]) -> dict[str, Any]:
-    """Several due pages in one task, polled side by side on the process's fetch threads:
-    one Celery round trip (and its ~5 ms of CPU) for all of them, not one each."""
-    results = list(self.fetchers.map(lambda page_id: poll_isolated(self, page_id), page_ids))
+    """Several due pages in one task (monitor.pollbatch): one Celery message, one round trip
+    for their configs, one for their `begin`s, a few for their `finish`es, for all of them."""
+    pages = dict(zip(page_ids, load_pages(self.redis, page_ids), strict=True))
+    known = [page for page in pages.values() if page is not None]
+    sent: dict[str, list[str]] = {page.id: [] for page in known}
+
+    def emit_for(page_id: str) -> Emit:
+        return lambda events: sent[page_id].extend(enqueue_events(events))
+
+    polled = poll_batch(self.poller, known, emit_for, self.fetchers)
+    results = [
+        {"outcome": "unknown_page", "notify": []}
+        if page is None
+        else after_poll(self, page.id, polled[page.id], sent[page.id])
+        for page in pages.values()
+    ]
     outcomes = Counter(r["outcome"] for r in results)
     notify = [task_id for r in results for task_id in r["notify"]]
     return {"outcome": outcomes.most_common(1)[0][0], "outcomes": outcomes, "notify": notify}
 
 
-def poll_isolated(task: RuntimeTask, page_id: str) -> dict[str, Any]:
-    """One page of a batch: a bug its data triggers is logged and fails that page only."""
-    try:
-        return poll_one(task, page_id)
-    except Exception:
-        log.exception("page %s: poll failed", page_id, extra={"page_id": page_id})
+def after_poll(task: RuntimeTask, page_id: str, result: Outcome, sent: list[str]) -> dict[str, Any]:
+    """A page of a batch: its retry and counts; a poll that raised fails that page only."""
+    if isinstance(result, Exception):
         return {"outcome": "failed", "notify": []}
+    return settle(task, page_id, result, sent)
 
 
 def poll_one(task: RuntimeTask, page_id: str) -> dict[str, Any]:
@@ -71,11 +84,17 @@ def poll_one(task: RuntimeTask, page_id: str) -> dict[str, Any]:
         return {"outcome": "unknown_page", "notify": []}
     sent: list[str] = []
     result = task.poller.poll(page, lambda events: sent.extend(enqueue_events(events)))
+    return settle(task, page.id, result, sent)
+
+
+def settle(task: RuntimeTask, page_id: str, result: PollResult, sent: list[str]) -> dict[str, Any]:
+    """What is left after a poll: its retry when it failed, its counts when it did not count
+    itself."""
     if result.retry_at is not None:
-        retry(task.redis, page.id, result.retry_at)
+        retry(task.redis, page_id, result.retry_at)
     if not result.counted:  # a poll that took the page lock counted itself with its release
-        counters.record_poll(task.redis, page.id, result.outcome, result.size, result.full_size)
-    counters.record_filtered(task.redis, page.id, result.filtered)
+        counters.record_poll(task.redis, page_id, result.outcome, result.size, result.full_size)
+    counters.record_filtered(task.redis, page_id, result.filtered)
     return {"outcome": result.outcome, "notify": sent}
 
 

@@ -15,6 +15,9 @@
 - Conditional GET: whatever validators the server sends; body hash otherwise.
 - Dedup key: (page, report id, status_update id); (page, resource id, status, page
   `updated_at` — resources carry no change time of their own).
+- Order (monitor.ordering): a report's `updated_at`, a component webhook's
+  `component_update.created_at`; not the page's `updated_at` (not known to move with each
+  resource), so polled resources carry no stamp.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from monitor.adapters.base import Getter
-from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
+from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, stamp, text, when
 from monitor.adapters.statuspage import gone
 from monitor.errors import ParseError
 from monitor.model import Component, Incident, Snapshot, Update
@@ -121,7 +124,8 @@ class BetterStackAdapter:
                 text(raw.get("name"), "component.name"),
                 STATUSES.get(status_raw, UNKNOWN),
                 status_raw,
-                updated_at=opt_when(change.get("created_at"), "component_update.created_at"),
+                updated_at=stamp(change.get("created_at")),
+                as_of=stamp(change.get("created_at")),
             )
             return Snapshot(page.name, components={cid: comp}, complete=False)
         raise ParseError("not a Better Stack webhook: no 'incident', 'maintenance' nor 'component'")
@@ -179,6 +183,7 @@ def _incident(report: Row, rows: list[Row], page: PageConfig) -> Incident:
         is_maintenance=maintenance,
         url=opt_text(a.get("shortlink"), f"{w}.shortlink")
         or f"{page.base_url}/incidents/{report.id}",
+        as_of=stamp(a.get("updated_at")),
     )
 
 

@@ -77,3 +77,12 @@ def when(value: Any, where: str) -> datetime:
 
 def opt_when(value: Any, where: str) -> datetime | None:
     return None if value in (None, "") else when(value, where)
+
+
+def stamp(value: Any) -> datetime | None:
+    """A stamp that only orders views (monitor.ordering): None when absent or unreadable, never
+    a ParseError: a bad stamp must not cost the update it came with."""
+    try:
+        return opt_when(value, "stamp")
+    except ParseError:
+        return None

@@ -7,6 +7,8 @@
 - Webhooks: yes, unsigned, no `type` field: `incident` vs `component_update` + `component`.
 - Conditional GET: weak ETag (no Last-Modified observed); body hash as fallback.
 - Dedup key: (page, incident id, update id); (page, component id, new status, `updated_at`).
+- Order (monitor.ordering): a component's and an incident's `updated_at` (a component webhook
+  without one: `component_update.created_at`); unreadable, they are left out, not an error.
 - Names: a component's group comes from `group_id` (group rows carry `"group": true`), never
   from `affected_components[].name`, which is group-qualified.
 """
@@ -19,7 +21,7 @@ from typing import Any
 
 from monitor import model
 from monitor.adapters.base import Getter, path_segment
-from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, text, when
+from monitor.adapters.jsonshape import arr, loads, obj, opt_text, opt_when, stamp, text, when
 from monitor.adapters.statuspage_components import STATUSES, named_by_incidents, parse_components
 from monitor.errors import ParseError
 from monitor.model import Component, Incident, Snapshot, Update
@@ -122,14 +124,15 @@ def component_webhook(
     raw = obj(payload["component"], "component")
     change = obj(payload["component_update"], "component_update")
     status_raw = text(change.get("new_status", raw.get("status")), "new_status")
+    changed = stamp(raw.get("updated_at")) or stamp(change.get("created_at"))
     comp = Component(
         id=text(raw.get("id", change.get("component_id")), "component.id"),
         name=text(raw.get("name"), "component.name"),
         status=normalize(status_raw),
         status_raw=status_raw,
         group_id=opt_text(raw.get("group_id"), "component.group_id"),
-        updated_at=opt_when(raw.get("updated_at"), "component.updated_at")
-        or opt_when(change.get("created_at"), "component_update.created_at"),
+        updated_at=changed,
+        as_of=changed,
     )
     return Snapshot(page.name, components={comp.id: comp}, complete=False)
 
@@ -175,6 +178,7 @@ def parse_incident(raw: Any, where: str, *, maintenance: bool = False) -> Incide
         impact=opt_text(raw.get("impact"), f"{where}.impact") or UNKNOWN,
         is_maintenance=maintenance,
         url=opt_text(raw.get("shortlink"), f"{where}.shortlink"),
+        as_of=stamp(raw.get("updated_at")),
     )
 
 

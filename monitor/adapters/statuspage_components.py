@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from monitor.adapters.jsonshape import arr, obj, opt_text, opt_when, text
+from monitor.adapters.jsonshape import arr, obj, opt_text, stamp, text
 from monitor.model import Component
 from monitor.status import UNKNOWN
 
@@ -46,7 +46,8 @@ def parse_components(rows: list[Any]) -> dict[str, Component]:
             status_raw=status_raw,
             group_id=group_id,
             group_name=text(group.get("name"), "group.name") if group else None,
-            updated_at=opt_when(row.get("updated_at"), f"components[{i}].updated_at"),
+            updated_at=stamp(row.get("updated_at")),
+            as_of=stamp(row.get("updated_at")),
         )
         components[comp.id] = comp
     return components

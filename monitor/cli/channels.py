@@ -94,7 +94,7 @@ def _test(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
-    r = store.connect(settings.broker_url)
+    r = store.connect(settings.redis)
     held = cast(dict[str, str], r.hgetall(keys.CHANNEL_STATUS))
     due = [m.split("|", 1)[0] for m in cast(list[str], r.zrange(keys.DELIVERIES_DUE, 0, -1))]
     dead = delivery.dead_letters(r)
@@ -128,7 +128,7 @@ def _replay(args: argparse.Namespace, settings: Settings) -> int:
     channel = _one(settings, args.name)
     if channel is None:
         return 2
-    r = store.connect(settings.broker_url)
+    r = store.connect(settings.redis)
     filed = skipped = 0
     for entry in eventlog.read(r, args.since):
         event = entry.event

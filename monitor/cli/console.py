@@ -15,9 +15,23 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TextIO
 
+from monitor.logs import make_handler
+
 SHOWN = logging.WARNING
+PEOPLE = "statusmon.console"
 LOG_BYTES = 50 * 1024 * 1024  # a log file is rotated at this size, two old ones kept
 _TEXT_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d+ ([A-Z]+) ")
+
+
+def for_people(log_format: str = "text") -> logging.Logger:
+    """The logger of what the run says to the person who started it (its start-up summary):
+    plain sentences on stderr, without the timestamp, level and logger of a log record; its
+    secrets redacted all the same (monitor.logs). With LOG_FORMAT=json, JSON records."""
+    people = logging.getLogger(PEOPLE)
+    people.handlers[:] = [make_handler("json" if log_format == "json" else "plain")]
+    people.propagate = False
+    people.setLevel(logging.INFO)
+    return people
 
 
 def level_of(line: str) -> int | None:

@@ -1,7 +1,7 @@
 """`statusmon demo`: the whole system, offline, on simulated pages playing a short incident.
 
-The built-in simulator (monitor.simulate) serves a few Statuspage-shaped pages on loopback; a
-pages.yaml for them (polled every 5 s) goes to a fresh temporary data folder; then
+The built-in simulator (monitor.simulate) serves a few Statuspage-shaped pages on loopback and
+sends their webhooks; a pages.yaml for them goes to a fresh temporary data folder; then
 `statusmon run` (monitor.cli.run) starts an embedded Redis, worker, notifier, beat and the web
 process with the board. Once every page has been polled, the script plays: an incident opens,
 is updated and resolved, a component degrades and recovers, a maintenance runs. The status
@@ -14,8 +14,10 @@ import argparse
 import dataclasses
 import json
 import os
+import secrets
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -34,6 +36,8 @@ from monitor.simulate.scenario import parse_scenario
 from monitor.simulate.server import SimServer
 
 NAMES = ("Acme Cloud", "Globex Payments", "Initech Mail", "Umbrella CDN")
+# The simulated pages' components (the simulator's shape is a real vendor's page): fictional.
+COMPONENTS = ("Web App", "Admin Console", "Public API", "Sync Agent", "Team Spaces", "Gov Region")
 PAGES = len(NAMES)
 INTERVAL = 5  # seconds between polls: webhooks bring most changes sooner
 READY_TIMEOUT = 180.0
@@ -61,7 +65,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = subparsers.add_parser(
         "demo", help="the whole system and its board on simulated pages (offline)"
     )
-    p.add_argument("--port", type=int, help="the board's port (default: PORT, else 8080; 0: any)")
+    p.add_argument(
+        "--port", type=int, help="the board's port (default: PORT, else 8080 if free; 0: any)"
+    )
     p.add_argument("--speed", type=float, default=1.0, help="play the script this much faster")
     p.add_argument("--duration", type=float, help="stop after this many seconds")
     p.add_argument("--keep", action="store_true", help="keep the temporary data folder")
@@ -73,15 +79,56 @@ def scenario_steps(speed: float) -> list[dict[str, Any]]:
     return [{**step, "at": step["at"] / max(speed, 0.01)} for step in SCRIPT]
 
 
+class PortTaken(Exception):
+    """The port asked for the board is another program's."""
+
+
+def board_port(asked: int | None, env_port: str | None, default: int) -> tuple[int, str]:
+    """The board's port and why: `--port` (0: any free one), else PORT, else `default` if it
+    is free, else any free one. A port asked for (--port, PORT) that is taken is
+    `PortTaken`: the board would be off and the demo pointless."""
+    if asked is None and not env_port:
+        if free(default):
+            return default, ""
+        port = free_port()
+        return port, f"port {default} is taken, so the board is on port {port}"
+    if asked == 0:
+        return free_port(), ""
+    port, where = (asked, "--port") if asked is not None else (int(str(env_port)), "PORT")
+    if not free(port):
+        raise PortTaken(
+            f"port {port} ({where}) is taken by another program, so the board could not "
+            "start; choose another, or --port 0 for any free one"
+        )
+    return port, ""
+
+
+def free(port: int) -> bool:
+    """Nothing listens on 127.0.0.1:`port` (bound as the web process binds: reusing)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def demo(args: argparse.Namespace, settings: Settings) -> int:
-    port = settings.web.port if args.port is None else (args.port or free_port())
+    try:
+        port, why = board_port(args.port, os.environ.get("PORT"), settings.web.port)
+    except PortTaken as exc:
+        say(f"statusmon demo: {exc}")
+        return 2
+    if why:
+        say(f"statusmon demo: {why}")
     folder = tempfile.mkdtemp(prefix="statusmon-demo-")
     scenario = parse_scenario({"steps": scenario_steps(args.speed)}, "demo", PAGES)
-    # Polled only: the simulator sends its webhooks concurrently, and two of one page that
-    # arrive out of order can leave a stale status until the page changes again (see the
-    # report of the board's branch); polls every INTERVAL seconds see every step of the script.
-    sim = SimServer(Layout(PAGES, webhook_every=0), scenario=scenario).start_in_thread()
-    pages = write_pages(sim, None, folder)
+    token = secrets.token_urlsafe(24)
+    hook = f"http://127.0.0.1:{port}/webhook/{{page_id}}/{token}"
+    layout = Layout(PAGES, component_names=COMPONENTS)
+    sim = SimServer(layout, scenario=scenario, webhook_url=hook).start_in_thread()
+    pages = write_pages(sim, token, folder)
     os.environ.update(MONITOR_PAGES=pages, MONITOR_DATA=folder, PORT=str(port))
     os.environ.update(WEB_HOST="127.0.0.1", PYTHONUNBUFFERED="1")
     os.environ.setdefault("POLL_CONCURRENCY", "2")
@@ -91,7 +138,7 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     try:
         web = dataclasses.replace(settings.web, port=port, host="127.0.0.1")
         mine = dataclasses.replace(
-            settings, redis_url=None, pages_path=pages, data_dir=folder, web=web
+            settings, redis_url=None, sentinel=None, pages_path=pages, data_dir=folder, web=web
         )
         return run(mine)  # never the user's Redis: an embedded one in the temporary folder
     finally:

@@ -51,7 +51,7 @@ def add_parser(sub: Any) -> None:
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
-    r = store.connect(settings.broker_url)
+    r = store.connect(settings.redis)
     fmt = args.format or settings.output_format
     found = eventlog.read(r, args.since, args.page, args.limit)
     for entry in found:

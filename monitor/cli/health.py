@@ -23,7 +23,7 @@ def fresh(r: store.Redis, role: str, max_age: float, now: float | None = None) -
 def main(argv: list[str]) -> int:
     role, max_age = argv[0], float(argv[1]) if len(argv) > 1 else 30.0
     try:
-        ok = fresh(store.connect(load_settings().broker_url), role, max_age)
+        ok = fresh(store.connect(load_settings().redis), role, max_age)
     except redis.RedisError as exc:
         print(f"{role}: Redis unavailable: {exc}", file=sys.stderr)
         return 1

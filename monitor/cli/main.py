@@ -96,7 +96,7 @@ def _config_check(args: argparse.Namespace, settings: Settings | None) -> int:
 
 
 def _proc(args: argparse.Namespace, settings: Settings) -> int:
-    _ = settings.broker_url  # every process of the system needs REDIS_URL
+    _ = settings.redis  # every process of the system needs REDIS_URL or REDIS_SENTINELS
     argv = processes.command(args.name)
     os.execvp(argv[0], argv)
 
@@ -104,13 +104,14 @@ def _proc(args: argparse.Namespace, settings: Settings) -> int:
 def _pages_sync(args: argparse.Namespace, settings: Settings) -> int:
     """Load the pages file into Redis and say what changed: one line per kind of change."""
     pages = load_pages(settings.pages_path)
-    done = sync_pages(store.connect(settings.broker_url), pages, time.time())
+    done = sync_pages(store.connect(settings.redis), pages, time.time())
     for what, ids in (("added", done.added), ("removed", done.removed), ("changed", done.changed)):
         if ids:
             print(f"{what}: {', '.join(ids)}")
     counts = f"{len(done.added)} added, {len(done.removed)} removed, {len(done.changed)} changed"
+    where = settings.sentinel or settings.broker_url
     print(
-        f"{len(pages)} pages from {settings.pages_path} loaded into {settings.broker_url} "
+        f"{len(pages)} pages from {settings.pages_path} loaded into {where} "
         f"({counts}, {done.unchanged} unchanged)"
     )
     return 0

@@ -75,9 +75,9 @@ def add_command(args: argparse.Namespace, settings: Settings) -> int:
     new_text = append_page(text, page)
     write_pages(path, text, new_text, [*pages, page])
     loaded = ""
-    if settings.redis_url:
+    if settings.redis_url or settings.sentinel:
         try:
-            sync_pages(store.connect(settings.redis_url), [*pages, page], time.time())
+            sync_pages(store.connect(settings.redis), [*pages, page], time.time())
         except (RedisError, OSError) as exc:  # the file is written: say how to finish
             print(
                 f"statusmon: added {page.id} to {path}, but could not load it into the "

@@ -36,7 +36,7 @@ def add_parser(pages_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def status_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        rows = page_rows(store.connect(settings.broker_url), time.time())
+        rows = page_rows(store.connect(settings.redis), time.time())
     except (RedisError, OSError) as exc:
         print(f"statusmon: cannot read the running system at its Redis ({exc})", file=sys.stderr)
         return 1

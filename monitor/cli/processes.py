@@ -11,6 +11,7 @@ from monitor.env import basic_auth_problem
 from monitor.keys import (
     CONTROL_QUEUE,
     DELIVER_QUEUE,
+    DELIVER_ROLE,
     NOTIFIER_ROLE,
     NOTIFY_QUEUE,
     POLL_QUEUE,
@@ -21,8 +22,8 @@ from monitor.settings import FLOWER_NEEDS_AUTH, Settings, load_settings
 
 APP = ["-A", "workers.celery_app"]
 CELERY = [sys.executable, "-m", "celery", *APP]
-NAMES = ("web", "worker", "notifier", "beat", "flower")  # the Procfile's and compose's processes
-ORDER = ("worker", "notifier", "beat", "web")  # what `statusmon run` starts, in this order
+NAMES = ("web", "worker", "deliverer", "notifier", "beat", "flower")  # Procfile's, compose's
+ORDER = ("worker", "deliverer", "notifier", "beat", "web")  # what `statusmon run` starts, in order
 
 Env = Mapping[str, str]
 
@@ -52,7 +53,7 @@ def _worker(s: Settings) -> list[str]:
     queue = [
         "worker",
         "-Q",
-        f"{CONTROL_QUEUE},{POLL_QUEUE},{DELIVER_QUEUE}",
+        f"{CONTROL_QUEUE},{POLL_QUEUE}",
         "-n",
         f"{POLL_ROLE}@%h",
         "-l",
@@ -65,6 +66,25 @@ def default_concurrency() -> int:
     """Two poll processes per core this process may run on (its CPU affinity, which a
     container's cpuset limits), at most 8: each has POLL_FETCHERS threads and Redis clients."""
     return min(8, 2 * len(os.sched_getaffinity(0)))
+
+
+def _deliverer(s: Settings) -> list[str]:
+    # The channels' deliveries (`deliver`), on their own worker: one process whose attempts are
+    # threads (mostly waits on receivers), so a burst's deliveries use at most one core and
+    # never take the notifier's, nor hold a poll worker's slot a webhook's ingest waits for.
+    return _celery(s) + [
+        "worker",
+        "-Q",
+        DELIVER_QUEUE,
+        "-n",
+        f"{DELIVER_ROLE}@%h",
+        "-l",
+        _level(s),
+        "--pool",
+        "threads",
+        "--concurrency",
+        str(s.deliver_concurrency),
+    ]
 
 
 def _notifier(s: Settings) -> list[str]:
@@ -128,6 +148,7 @@ def _flower(s: Settings) -> list[str]:
 _BUILDERS: dict[str, Callable[[Settings], list[str]]] = {
     "web": _web,
     "worker": _worker,
+    "deliverer": _deliverer,
     "notifier": _notifier,
     "beat": _beat,
     "flower": _flower,

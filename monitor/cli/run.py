@@ -1,34 +1,35 @@
 """`statusmon run`: the whole system on one machine, as supervised child processes.
 
-One run per data folder (monitor/cli/runlock.py). No REDIS_URL: a real Redis server is started
-on loopback with a password and its append-only file in `<data>/redis`, so a later run resumes
-without re-printing; a server left there by a crashed run is stopped first
-(monitor/cli/embedded.py). stdout carries the status lines only; stderr a short summary, the
-warnings and the errors; each process's whole log is in `<data>/logs/<name>.log`. A child
-that exits is started again (monitor/cli/supervisor.py); children die with the run.
+One run per data folder (monitor/cli/runlock.py). No REDIS_URL (nor REDIS_SENTINELS): a real
+Redis server is started on loopback with a password and its append-only file in `<data>/redis`,
+so a later run resumes without re-printing; a server left there by a crashed run is stopped first
+(monitor/cli/embedded.py). stdout carries the status lines only; stderr a short summary in plain
+sentences (monitor.cli.console.for_people), the warnings and the errors; each process's
+whole log is in `<data>/logs/<name>.log`. A child that exits is started again
+(monitor/cli/supervisor.py); children die with the run.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import sys
 from pathlib import Path
 
+from monitor import sentinel
 from monitor.cli import embedded, processes, runlock
 from monitor.cli.children import Child, spawn_command
-from monitor.cli.console import ChildOutput
+from monitor.cli.console import ChildOutput, for_people
 from monitor.cli.supervisor import Supervisor
 from monitor.settings import Settings
 
-log = logging.getLogger("statusmon.run")
 STATUS_STREAM = "notifier"  # the process whose stdout is the status lines
 OPTIONAL = ("web", "flower")  # the run goes on without them
 
 
 def run(settings: Settings, names: tuple[str, ...] = processes.ORDER, verbose: bool = False) -> int:
     data = Path(settings.data_dir).resolve()
+    log = for_people(settings.log_format)
     try:
         lock = runlock.acquire(data)
     except runlock.AlreadyRunning as exc:
@@ -42,22 +43,25 @@ def run(settings: Settings, names: tuple[str, ...] = processes.ORDER, verbose: b
 
 def _run(settings: Settings, data: Path, names: tuple[str, ...], verbose: bool, lock: int) -> int:
     """`lock`: the data folder's locked descriptor, which every child inherits."""
+    log = for_people(settings.log_format)
     logs = data / "logs"
     env = dict(os.environ)
     env["MONITOR_DATA"] = str(data)
     env.setdefault("MONITOR_FORMAT", settings.output_format)
     redis = None
-    if not settings.redis_url:
+    if not settings.redis_url and settings.sentinel is None:
+        for name in sentinel.VARIABLES:  # the children use the embedded one (statusmon demo)
+            env.pop(name, None)
         try:  # a Redis left on the folder by a crashed run is stopped here
             redis = embedded.EmbeddedRedis(data / "redis", logs / "redis.log", (lock,))
         except (OSError, RuntimeError) as exc:
-            log.error("the embedded Redis cannot start: %s", exc)
+            log.error("The embedded Redis cannot start: %s", exc)
             return 1
         env["REDIS_URL"] = redis.url
     if "web" in names and not _port_free(settings.web.host, settings.web.port):
         log.warning(
-            "port %d is in use: set PORT to a free port; webhooks, /health and /metrics are"
-            " off, polls and status lines go on",
+            "Port %d is in use: set PORT to a free port. Webhooks, /health and /metrics are"
+            " off; polls and status lines go on.",
             settings.web.port,
         )
         names = tuple(n for n in names if n != "web")
@@ -69,12 +73,13 @@ def _run(settings: Settings, data: Path, names: tuple[str, ...], verbose: bool, 
         spawn = spawn_command(argv, env, status_stream=name == STATUS_STREAM, keep_fds=(lock,))
         children.append(Child(name, spawn, output, optional=name in OPTIONAL))
     if redis is None:
-        log.info("Redis: %s (REDIS_URL)", settings.redis_url)  # its password is redacted
+        where = f"{settings.sentinel} (REDIS_SENTINELS)" if settings.sentinel else None
+        log.info("Redis: %s", where or f"{settings.redis_url} (REDIS_URL)")  # pw redacted
     else:
         try:
             redis.start()  # before the others, which need it
         except (OSError, RuntimeError) as exc:
-            log.error("the embedded Redis did not start: %s", exc)
+            log.error("The embedded Redis did not start: %s", exc)
             return 1
         children.insert(0, redis.child)
         folder = data / "redis"
@@ -84,11 +89,11 @@ def _run(settings: Settings, data: Path, names: tuple[str, ...], verbose: bool, 
             folder,
             folder / embedded.PASSWORD_FILE,
         )
-    log.info("starting %s; logs in %s/<name>.log", ", ".join(names), logs)
+    log.info("Starting %s; logs in %s/<name>.log", ", ".join(names), logs)
     if "web" in names:
         base = f"http://{_shown_host(settings.web.host)}:{settings.web.port}"
-        log.info("health %s/health, metrics %s/metrics", base, base)
-    log.info("status lines follow on stdout; Ctrl-C stops")
+        log.info("Health at %s/health, metrics at %s/metrics", base, base)
+    log.info("Status lines follow on stdout; Ctrl-C stops.")
     return Supervisor(children).run()
 
 

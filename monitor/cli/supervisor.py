@@ -25,7 +25,7 @@ from monitor.cli.children import Child
 
 log = logging.getLogger("statusmon.run")
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-STOP_PHASES = (("web", "beat", "flower"), ("worker", "notifier"), ("redis",))
+STOP_PHASES = (("web", "beat", "flower"), ("worker", "deliverer", "notifier"), ("redis",))
 TICK = 0.5  # seconds: the longest the loop sleeps without looking at its children
 
 

@@ -21,6 +21,9 @@ class Layout:
     host: str = "127.0.0.1"  # the address the simulator listens on
     url_host: str = ""  # the host name in page URLs and pages.yaml ("": `host`)
     webhook_every: int = 1  # every k-th page sends webhooks (with a URL), if on Statuspage
+    # The Statuspage pages' component names, in the capture's order (empty: the capture's own,
+    # a real vendor's; `statusmon demo` gives fictional ones).
+    component_names: tuple[str, ...] = ()
 
     def kind(self, n: int) -> str:
         k = self.incidentio_every
@@ -38,7 +41,7 @@ class Layout:
 def build_pages(layout: Layout, ports: list[int]) -> list[SimPage]:
     """Page n lives at http://<url host>:<ports[n % K]>/p/<n>: one port is one host."""
     t = templates()
-    statuspage = StatuspageShapes(t)
+    statuspage = StatuspageShapes(t, layout.component_names)
     incidentio = IncidentIoShapes(t) if layout.incidentio_every else None
     pages: list[SimPage] = []
     for n in range(layout.pages):

@@ -29,10 +29,13 @@ DESCRIPTIONS = {
 class StatuspageShapes:
     """The captures' objects, parsed once and shared by every page (never mutated)."""
 
-    def __init__(self, t: Templates) -> None:
+    def __init__(self, t: Templates, names: tuple[str, ...] = ()) -> None:
+        """`names`: the components' names, in the capture's order (unnamed ones keep theirs)."""
         summary = t.parse("statuspage_summary")
         self.page: dict[str, Any] = summary["page"]
-        self.components: list[dict[str, Any]] = summary["components"]
+        components: list[dict[str, Any]] = summary["components"]
+        renamed = [{**c, "name": name} for c, name in zip(components, names, strict=False)]
+        self.components = renamed + components[len(renamed) :]
         self.incident: dict[str, Any] = t.parse("statuspage_incident")
         self.update: dict[str, Any] = t.parse("statuspage_update")
 

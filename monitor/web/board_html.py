@@ -14,7 +14,15 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    copy_current_request_context,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from monitor import history
@@ -24,8 +32,11 @@ from monitor.boardsource import BoardSource
 from monitor.feeds import atom
 from monitor.headline import all_clear, headlines
 from monitor.output import human, status_text
+from monitor.web.offload import os_threads
+from monitor.web.renders import Renders
 
 FULL_LIMIT = 300
+RENDER_THREADS = 2
 RECENT = 20
 FEED_ENTRIES = 100
 REFRESH_SECONDS = 30
@@ -51,19 +62,29 @@ def board_html_blueprint(source: BoardSource, tz: ZoneInfo) -> Blueprint:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
+    renders = Renders(os_threads(RENDER_THREADS))
+
+    def page(template: str, fresh: bool) -> str:
+        """The board rendered on an OS thread, not on the gevent hub (monitor.web.renders)."""
+        board = source.board(fresh)
+        query = request.args.get("q", "").strip()[:200]
+        render = copy_current_request_context(
+            lambda: render_template(template, **_context(source, board, query, tz))
+        )
+        return renders.text(board, (template, request.host_url, query), render, fresh)
+
     @html.get("/")
     def board() -> ResponseReturnValue:
-        return render_template("board.html", **_context(source, tz, fresh=False))
+        return page("board.html", fresh=False)
 
     @html.get("/board/live")
     def live() -> ResponseReturnValue:
         # The script asks with fresh=1 after a change it was told of: a board built after it.
-        fresh = request.args.get("fresh") == "1"
-        return render_template("_live.html", **_context(source, tz, fresh))
+        return page("_live.html", fresh=request.args.get("fresh") == "1")
 
     @html.get("/feed.atom")
     def feed() -> ResponseReturnValue:
-        entries = source.index.refresh(source.redis).recent[-FEED_ENTRIES:][::-1]
+        entries = source.log().recent[-FEED_ENTRIES:][::-1]
         body = atom(entries, "statusmon: all changes", _urn("all"), request.url, _home())
         return Response(body, mimetype="application/atom+xml")
 
@@ -72,7 +93,7 @@ def board_html_blueprint(source: BoardSource, tz: ZoneInfo) -> Blueprint:
         page = source.page(page_id)
         if page is None:
             return jsonify(error=f"no page {page_id!r}"), 404
-        entries = source.index.page(page_id).entries[-FEED_ENTRIES:][::-1]
+        entries = source.log().page(page_id).entries[-FEED_ENTRIES:][::-1]
         title = f"statusmon: {page.name}"
         return Response(
             atom(entries, title, _urn(f"page:{page_id}"), request.url, _home()),
@@ -98,9 +119,7 @@ def _urn(what: str) -> str:
     return f"urn:statusmon:feed:{what}"
 
 
-def _context(source: BoardSource, tz: ZoneInfo, fresh: bool) -> dict[str, Any]:
-    board = source.board(fresh)
-    query = request.args.get("q", "").strip()[:200]
+def _context(source: BoardSource, board: Board, query: str, tz: ZoneInfo) -> dict[str, Any]:
     lines = headlines(board, tz)
     shown = _shown(board, query)
     now = datetime.fromtimestamp(board.at, UTC)
@@ -118,6 +137,8 @@ def _context(source: BoardSource, tz: ZoneInfo, fresh: bool) -> dict[str, Any]:
         "local": lambda at: at.astimezone(tz),
         "clock": lambda ts: datetime.fromtimestamp(ts, tz).strftime("%H:%M:%S"),
         "groups": _groups,
+        "affected": history.affected,
+        "without_data": history.without_data,
         "refresh": REFRESH_SECONDS,
     }
 
@@ -143,4 +164,8 @@ def _bars(
     source: BoardSource, page: PageView, now: datetime, tz: ZoneInfo
 ) -> dict[str, list[history.Day]]:
     log = source.index.page(page.id)
-    return {c.id: history.days(log.component(c.id), c.status, now, tz) for c in page.components}
+    since = None if page.first_seen is None else datetime.fromtimestamp(page.first_seen, UTC)
+    return {
+        c.id: history.days(log.component(c.id), c.status, now, tz, since=since)
+        for c in page.components
+    }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -42,31 +43,33 @@ log = logging.getLogger("statusmon.ingress")
 
 def create_app(settings: Settings | None = None, broker_url: str | None = None) -> Flask:
     """The app; `settings` None: from the environment (gunicorn), exit 3 on a bad config.
-    `broker_url`: where webhooks are queued (default: the settings' Redis)."""
+    `broker_url`: where webhooks are queued (default: the settings' Redis, or Sentinel's)."""
     try:
         if settings is None:
             settings = load_settings()
             setup_logging(settings.log_level, settings.log_format)
         pages = load_pages(settings.pages_path)
-        ingress = Ingress(settings, pages, broker_url or settings.broker_url)
+        broker = (broker_url, {}) if broker_url else (settings.broker_url, settings.broker_options)
+        ingress = Ingress(settings, pages, broker)
     except ConfigError as exc:
         for problem in exc.problems:
             log.error("%s", problem)
         raise SystemExit(3) from None  # gunicorn: a worker boot error stops the server
     redact_also(text for hook in ingress.hooks.values() for text in secret_texts(hook))
     app = Flask("statusmon")
-    metrics = metrics_blueprint(settings.broker_url, settings.redis_memory_high)
+    metrics = metrics_blueprint(settings.redis, settings.redis_memory_high)
     app.register_blueprint(guard(metrics, settings.web.metrics_token))
     health = Health(
         ingress.redis, ingress.broker_up, settings.web.stale_after, settings.redis_memory_high
     )
     app.register_blueprint(health_blueprint(health))
     app.register_blueprint(board_blueprint(settings))
+    where, options = limits_storage(settings)
     limiter = Limiter(
         get_remote_address,
         app=app,
-        storage_uri=settings.broker_url,
-        storage_options={"key_prefix": keys.PREFIX + "limits", "socket_connect_timeout": 1},
+        storage_uri=where,
+        storage_options={"key_prefix": keys.PREFIX + "limits", **options},
         in_memory_fallback_enabled=True,  # Redis down: limit per process, one warning
     )
 
@@ -107,3 +110,11 @@ def create_app(settings: Settings | None = None, broker_url: str | None = None) 
         return f"{rule} (page {page})" if page in ingress.pages else rule
 
     return app
+
+
+def limits_storage(settings: Settings) -> tuple[str, dict[str, Any]]:
+    """The rate limiter's storage URI and options: REDIS_URL, or the primary through Sentinel."""
+    where = settings.redis
+    if isinstance(where, str):
+        return where, {"socket_connect_timeout": 1}
+    return where.limits_uri(), {"socket_connect_timeout": 1, **where.limits_options()}

@@ -19,6 +19,7 @@ from prometheus_client.core import (
 
 from monitor import keys, store
 from monitor.counters import EVENT_KINDS, INF, LAG_BUCKETS, OUTCOMES, le
+from monitor.sentinel import SentinelConfig
 from monitor.web.delivery_metrics import DeliveryCollector
 from monitor.web.memory_metrics import MemoryCollector
 
@@ -135,13 +136,13 @@ def _hash(raw: Any) -> dict[str, str]:
     return cast(dict[str, str], {_text(k): _text(v) for k, v in (raw or {}).items()})
 
 
-def metrics_blueprint(redis_url: str, memory_high: float = 0.8) -> Blueprint:
-    """GET /metrics in Prometheus text format, read from the Redis at `redis_url`;
+def metrics_blueprint(where: str | SentinelConfig, memory_high: float = 0.8) -> Blueprint:
+    """GET /metrics in Prometheus text format, read from `where` (a URL, or the sentinels);
     `memory_high`: REDIS_MEMORY_HIGH, for statusmon_redis_memory_high."""
     registry = CollectorRegistry()
-    registry.register(StatusmonCollector(store.connect(redis_url)))
-    registry.register(DeliveryCollector(store.connect(redis_url)))
-    registry.register(MemoryCollector(store.connect(redis_url), memory_high))
+    registry.register(StatusmonCollector(store.connect(where)))
+    registry.register(DeliveryCollector(store.connect(where)))
+    registry.register(MemoryCollector(store.connect(where), memory_high))
     blueprint = Blueprint("metrics", __name__)
 
     @blueprint.get("/metrics")

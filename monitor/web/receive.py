@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import redis
 from celery import Celery
 from flask import Request
 
+from monitor import store
 from monitor.adapters import get_adapter
 from monitor.errors import ParseError
 from monitor.ingest import delivered, remember_delivery, webhook_kind
@@ -35,17 +35,21 @@ TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 
 
 class Ingress:
-    def __init__(self, settings: Settings, pages: list[PageConfig], broker_url: str) -> None:
+    def __init__(
+        self, settings: Settings, pages: list[PageConfig], broker: tuple[str, dict[str, Any]]
+    ) -> None:
+        """`broker`: where webhooks are queued, a URL and its transport options."""
         self.settings = settings
         self.pages = {p.id: p for p in pages}
         self.hooks = {p.id: p.webhook for p in pages if p.webhook is not None}
-        self.redis = redis.Redis.from_url(settings.broker_url, decode_responses=True, **TIMEOUTS)
+        self.redis = store.connect(settings.redis, health_check_interval=0, **TIMEOUTS)
         # Sends by task name only. No result backend: a Redis one would subscribe this process
         # to every task it sends. No task-sent event: a second publish per request (Flower
         # still sees each task from the worker's own events).
         self.celery = Celery("statusmon-ingress", set_as_current=False)
         self.celery.config_from_object("celeryconfig")
-        transport = {**self.celery.conf.broker_transport_options, **TIMEOUTS}
+        broker_url, options = broker
+        transport = {**self.celery.conf.broker_transport_options, **options, **TIMEOUTS}
         self.celery.conf.update(
             broker_url=broker_url,
             result_backend=None,

@@ -106,12 +106,18 @@ class Fanout:
     def newer(self, after: str, timeout: float) -> list[Frame] | None:
         """Frames after `after`, waiting up to `timeout` for one; None: `after` is older than
         the buffer reaches back (the client catches up from the log first)."""
+        after_order = order(after)
         with self.changed:
-            if order(after) < order(self.floor):
+            if after_order < order(self.floor):
                 return None
-            if order(after) >= order(self.last):
+            if after_order >= order(self.last):
                 self.changed.wait(timeout)
-            return [f for f in self.frames if order(f[0]) > order(after)]
+            found: list[Frame] = []  # from the newest back: a client wakes for the last few
+            for f in reversed(self.frames):  # (ids only grow), not for the whole buffer
+                if order(f[0]) <= after_order:
+                    break
+                found.append(f)
+            return found[::-1]
 
     def stream(self, last_event_id: str | None) -> Iterator[str]:
         self.start()
@@ -130,9 +136,9 @@ class Fanout:
                 fresh = list(self.catch_up(cursor))
             if not fresh and time.monotonic() - quiet_since >= KEEPALIVE:
                 fresh, quiet_since = [("", ": keep-alive\n\n")], time.monotonic()
-            for entry_id, text in fresh:
-                yield text
-                cursor = entry_id or cursor
+            if fresh:  # one write for all of them: a client behind catches up in one
+                yield "".join(text for _, text in fresh)
+                cursor = next((i for i, _ in reversed(fresh) if i), cursor)
                 quiet_since = time.monotonic()
 
     def catch_up(self, after: str) -> Iterator[Frame]:

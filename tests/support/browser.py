@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import requests
 
-from monitor.cli.demo import wait_polled, write_pages
+from monitor.cli.demo import COMPONENTS, wait_polled, write_pages
 from monitor.cli.redis_server import free_port
 from monitor.simulate.pages import Layout
 from monitor.simulate.server import SimServer
@@ -91,16 +91,16 @@ def why(system: System) -> str:
 
 @contextmanager
 def system(folder: Path, pages: int = 4) -> Iterator[System]:
-    """`statusmon run` (embedded Redis, every process) on simulated pages, some sending webhooks;
+    """`statusmon run` (embedded Redis, every process) on simulated pages sending webhooks;
     yields once every page has been polled and shows as operational (a first poll that failed
     on a loaded machine is retried)."""
     port = free_port()
     token = secrets.token_urlsafe(24)
     hook = f"http://127.0.0.1:{port}/webhook/{{page_id}}/{token}"
-    # Pages 0 and 2 send webhooks, 1 and 3 are polled only (the tests change page 3): the
-    # simulator sends webhooks concurrently, and two of one page out of order can leave a stale
-    # status until the page changes again (a finding of the board's branch, not its subject).
-    sim = SimServer(Layout(pages, webhook_every=2), webhook_url=hook).start_in_thread()
+    layout = Layout(
+        pages, component_names=COMPONENTS
+    )  # the demo's names; every page sends webhooks
+    sim = SimServer(layout, webhook_url=hook).start_in_thread()
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(
         MONITOR_PAGES=write_pages(sim, token, str(folder), interval=10),  # webhooks are sooner

@@ -40,6 +40,11 @@ class Reply:
     mode: str = "answer"  # answer | hang | trickle
 
 
+class Server(ThreadingHTTPServer):
+    request_queue_size = 128  # listen backlog: the default 5 resets a burst's connections,
+    # which no real receiver (Slack, a load balancer) does
+
+
 class Receiver:
     def __init__(self) -> None:
         self.checks: dict[str, Check] = {}
@@ -58,7 +63,7 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 

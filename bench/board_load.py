@@ -1,0 +1,175 @@
+"""The board benchmark's load generators (bench/board.py, bench/board_webhooks.py): SSE clients
+on /api/v1/stream (one asyncio loop for hundreds of them, in the caller's process or a process
+of its own) and `GET /` sampled from a process of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import requests
+
+from monitor import store
+from monitor.eventlog import Recorder
+from monitor.events import StatusEvent, dedup_key
+
+T = TypeVar("T")
+
+
+def event(n: int) -> StatusEvent:
+    return StatusEvent(
+        page_id="p1", page_name="Vendor 1", provider="statuspage", kind="incident",
+        product="Vendor 1 - API", status="investigating", status_raw="investigating",
+        occurred_at=__import__("datetime").datetime.now(ZoneInfo("UTC")),
+        dedup_key=dedup_key("p1", "incident", "bench", str(n)), body=f"bench {n}",
+        incident_id="bench", update_id=str(n),
+    )  # fmt: skip
+
+
+async def client(
+    port: int, got: dict[str, float], ready: asyncio.Event, stop: asyncio.Event
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET /api/v1/stream HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n")
+    await writer.drain()
+    while not stop.is_set():
+        try:
+            line = await asyncio.wait_for(reader.readline(), 1.0)
+        except TimeoutError:
+            continue
+        if not line:
+            break
+        if line.startswith(b"retry:"):
+            ready.set()
+        elif line.startswith(b"id:"):
+            got.setdefault(line[3:].strip().decode(), time.time())
+    writer.close()
+
+
+async def counter(port: int, got: list[int], ready: asyncio.Event, stop: asyncio.Event) -> None:
+    """A cheaper client than `client`: counts the frames (`id:` lines) in what it reads,
+    a block at a time (hundreds of them at 50 events/s: reading line by line, the load
+    generator, not the server, would be what falls behind)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET /api/v1/stream HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n")
+    await writer.drain()
+    tail = b""
+    while not stop.is_set():
+        try:
+            block = await asyncio.wait_for(reader.read(65536), 1.0)
+        except TimeoutError:
+            continue
+        if not block:
+            break
+        seen = tail + block
+        if b"retry:" in seen:
+            ready.set()
+        got[0] += seen.count(b"\nid: ") - tail.count(b"\nid: ")
+        tail = seen[-8:]
+    writer.close()
+
+
+async def fan_out(
+    port: int, clients: int, r: store.Redis, events: int, rate: float
+) -> dict[str, Any]:
+    stop = asyncio.Event()
+    got: list[dict[str, float]] = [{} for _ in range(clients)]
+    readies = [asyncio.Event() for _ in range(clients)]
+    tasks = [asyncio.create_task(client(port, got[i], readies[i], stop)) for i in range(clients)]
+    connected_by = time.monotonic() + 120
+    for ready in readies:
+        await asyncio.wait_for(ready.wait(), max(1.0, connected_by - time.monotonic()))
+    recorder = Recorder(ZoneInfo("UTC"), 90)
+    sent: dict[str, float] = {}
+    for n in range(events):
+        at = time.time()
+        entry = await asyncio.to_thread(recorder.mark, r, event(n), 3600)
+        assert entry is not None
+        sent[entry] = at
+        await asyncio.sleep(1 / rate)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(len(g) < events for g in got):
+        await asyncio.sleep(0.2)
+    stop.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    lags = [g[i] - at for g in got for i, at in sent.items() if i in g]
+    missing = sum(1 for g in got for i in sent if i not in g)
+    return {"clients": clients, "events": events, "lags": lags, "missing": missing}
+
+
+def board_gets(port: int, count: int, stop: Any, out: Any) -> None:
+    """`GET /` `count` times, one every 50 ms, until `stop`; the answer times go to `out`.
+    Run in a process of its own: beside the 500 asyncio clients, the GIL of this one would
+    be measured too (each of the answer's reads gives it up and waits to get it back)."""
+    session = requests.Session()
+    took: list[float] = []
+    for _ in range(count):
+        started = time.monotonic()
+        response = session.get(f"http://127.0.0.1:{port}/", timeout=30)
+        assert response.status_code == 200
+        took.append(time.monotonic() - started)
+        if stop.wait(0.05):
+            break
+    out.put(took)
+
+
+def sampled(port: int, count: int, during: Callable[[], T] | None) -> tuple[list[float], T | None]:
+    """`board_gets` in its own process while `during()` runs (None: all `count` of them):
+    (answer times, its result)."""
+    spawn = multiprocessing.get_context("spawn")
+    stop, out = spawn.Event(), spawn.Queue()
+    getter = spawn.Process(target=board_gets, args=(port, count, stop, out))
+    getter.start()
+    try:
+        result = during() if during else None
+    finally:
+        if during:
+            stop.set()
+    took: list[float] = out.get(timeout=120)
+    getter.join(30)
+    return took, result
+
+
+def sse_clients(port: int, count: int, ready: Any, stop: Any, out: Any) -> None:
+    """`count` SSE clients connected until `stop` (in a process of its own: `viewers`);
+    `ready` once all are; the frames each got go to `out`."""
+
+    async def hold() -> list[int]:
+        done = asyncio.Event()
+        got = [[0] for _ in range(count)]
+        readies = [asyncio.Event() for _ in range(count)]
+        tasks = [asyncio.create_task(counter(port, got[i], readies[i], done)) for i in range(count)]
+        for each in readies:
+            await asyncio.wait_for(each.wait(), 120)
+        ready.set()
+        await asyncio.to_thread(stop.wait)
+        done.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return [g[0] for g in got]
+
+    out.put(asyncio.run(hold()))
+
+
+def viewers(port: int, count: int, during: Callable[[], T]) -> tuple[T, list[int]]:
+    """`during()` while `count` SSE clients (a process of their own) are connected to the
+    board's stream: (its result, the frames each client got)."""
+    if not count:
+        return during(), []
+    spawn = multiprocessing.get_context("spawn")
+    ready, stop, out = spawn.Event(), spawn.Event(), spawn.Queue()
+    holder = spawn.Process(target=sse_clients, args=(port, count, ready, stop, out))
+    holder.start()
+    try:
+        if not ready.wait(180):
+            raise SystemExit(f"{count} SSE clients did not connect within 180 s")
+        result = during()
+    finally:
+        stop.set()
+    frames: list[int] = out.get(timeout=120)
+    holder.join(30)
+    return result, frames

@@ -1,0 +1,133 @@
+"""Webhook → printed line while the board has viewers, on loopback: the real web process
+(gunicorn, gevent workers, production argv), worker and notifier on a real Redis.
+
+    python bench/board_webhooks.py [--rate 50] [--seconds 10] [--clients 500] [--json F]
+
+POST → printed line (p50/p99, as bench/webhook.py measures it) at `--rate` webhooks/s, three
+times in one run: with no SSE client, with `--clients` connected to /api/v1/stream (their own
+process; every printed event is sent to each of them), and with none again. The baseline is
+both runs without clients together; the target is a p99 with clients within 20 % of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.board_load import viewers  # noqa: E402
+from bench.webhook import PAGES, SECRET, Lines, paced, payload, pct, post, printed, start, wait_http  # noqa: E402  # noqa: E402
+from monitor.cli import processes, redis_server  # noqa: E402
+from monitor.config import load_pages  # noqa: E402
+from monitor.registry import sync_pages  # noqa: E402
+from monitor.store import connect  # noqa: E402
+from tests.paths import FIXTURES  # noqa: E402
+from tests.support.pageserver import PageServer  # noqa: E402
+
+TARGET = 1.2  # p99 with clients / p99 without
+
+
+def run(rate: float, seconds: float, clients: int) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix="statusmon-bench-board-webhooks-"))
+    redis = redis_server.start(tmp / "redis", persist=False)
+    pages = PageServer()  # no summary.json: each hint poll is one quick 404
+    hook = {"kind": "statuspage", "webhook": {"secrets": [SECRET]}}
+    listed = [{"id": p, "name": "Bench", "url": pages.url, **hook} for p in PAGES]
+    (tmp / "pages.yaml").write_text(json.dumps({"pages": listed}))
+    env = {**os.environ, "REDIS_URL": redis.url, "MONITOR_PAGES": str(tmp / "pages.yaml")}
+    env |= {"WEBHOOK_RATE_LIMIT": "1000000/minute", "LOG_LEVEL": "WARNING", "POLL_CONCURRENCY": "4"}
+    sync_pages(connect(redis.url), load_pages(tmp / "pages.yaml"), time.time())
+    port = redis_server.free_port()
+    env["PORT"] = str(port)
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        children.append(start(processes.command("web", env), env, tmp / "web.log"))
+        children.append(start(processes.command("worker", env), env, tmp / "worker.log"))
+        notifier = start(processes.command("notifier", env), env, tmp / "notifier.log", -1)
+        children.append(notifier)
+        lines = Lines(notifier)
+        web = f"http://127.0.0.1:{port}"
+        wait_http(f"{web}/health", timeout=120)
+        base = json.loads((FIXTURES / "statuspage/webhook-incident-created-zulip.json").read_text())
+        count = int(rate * seconds)
+
+        def phase(name: str, n: int = count) -> list[float]:
+            send = lambda i: post(web, PAGES[i % len(PAGES)], payload(base, name, i))  # noqa: E731
+            return printed(lines, name, paced(n, rate, send))
+
+        phase("u", max(10, count // 10))  # warm: every process has served a few
+        before = phase("a")
+        during, frames = viewers(port, clients, lambda: phase("v"))
+        after = phase("z")
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        pages.close()
+        redis.stop()
+    without = before + after
+    return {
+        "rate": rate,
+        "posts": count,
+        "clients": clients,
+        "without_ms": [round(pct(without, q), 1) for q in (50, 99)],
+        "with_ms": [round(pct(during, q), 1) for q in (50, 99)],
+        "printed": [len(before), len(during), len(after)],
+        "frames_min": min(frames) if frames else 0,  # each client should get every event
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python bench/board_webhooks.py", description=__doc__)
+    p.add_argument("--rate", type=float, default=50.0)
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--clients", type=int, default=500)
+    p.add_argument("--json", type=Path)
+    args = p.parse_args(argv)
+    result = run(args.rate, args.seconds, args.clients)
+    if args.json:
+        args.json.write_text(json.dumps(result))
+    print(json.dumps(result))
+    return 0
+
+
+def rows(result: dict[str, Any] | None) -> list[str]:
+    """The board section's rows of this measure (docs/benchmarks.md, via bench/board.py)."""
+    if not result:
+        return []
+    a, b = result["without_ms"], result["with_ms"]
+    ok = b[1] <= TARGET * a[1]
+    return [
+        f"| webhook → printed line at {result['rate']:g}/s ({result['posts']} posts a run), "
+        f"{result['clients']} SSE clients connected (each got ≥ {result['frames_min']} frames) "
+        f"| {b[0]:.0f} ms | {b[1]:.0f} ms "
+        f"| p99 within 20 % of the runs without clients: {'met' if ok else 'missed'} "
+        f"({b[1] / a[1]:.2f}×) |",
+        f"| the same, no SSE client (before and after; the baseline) "
+        f"| {a[0]:.0f} ms | {a[1]:.0f} ms | — |",
+    ]
+
+
+def webhooks_run(run_dir: Path) -> dict[str, Any] | None:
+    """This benchmark in its own processes, for `make bench` (bench/board.py's board_run)."""
+    out = run_dir / "board-webhooks.json"
+    argv = [sys.executable, "bench/board_webhooks.py", "--json", str(out)]
+    subprocess.run(argv, cwd=ROOT, check=False, stdout=subprocess.DEVNULL, timeout=900)
+    return json.loads(out.read_text()) if out.exists() else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

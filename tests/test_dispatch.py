@@ -1,0 +1,87 @@
+"""workers/dispatch.py: the notifier's hand-off of printed events, batched off its thread."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+
+import pytest
+
+from workers.dispatch import Dispatcher, Item
+
+
+class Published:
+    """The publish seam: what each call was given, in order, as a queue to wait on."""
+
+    def __init__(self, fail_first: bool = False) -> None:
+        self.batches: queue.SimpleQueue[list[Item]] = queue.SimpleQueue()
+        self.fail_first = fail_first
+        self.caller: list[str] = []
+        self.called = threading.Event()
+
+    def __call__(self, batch: list[Item]) -> None:
+        self.caller.append(threading.current_thread().name)
+        self.called.set()
+        if self.fail_first:
+            self.fail_first = False
+            raise ConnectionError("broker down")
+        self.batches.put(batch)
+
+
+def test_events_added_within_the_window_go_out_as_one_batch_in_order() -> None:
+    published = Published()
+    dispatcher = Dispatcher(published, window=0.5)
+    for n in range(50):
+        dispatcher.add(["slack", "hook"], f"key-{n}")
+    batch = published.batches.get(timeout=10)
+    assert batch == [(["slack", "hook"], f"key-{n}") for n in range(50)]
+    assert published.caller == ["dispatch"]  # published on its own thread, not the caller's
+
+
+def test_a_lone_event_goes_out_about_one_window_after_it_was_added() -> None:
+    published = Published()
+    dispatcher = Dispatcher(published, window=0.05)
+    added = time.monotonic()
+    dispatcher.add(["slack"], "alone")
+    assert published.batches.get(timeout=10) == [(["slack"], "alone")]
+    assert time.monotonic() - added < 2  # the window, plus a loaded machine's scheduling
+
+
+def test_a_batch_holds_at_most_most_events_and_the_rest_follow() -> None:
+    published = Published()
+    dispatcher = Dispatcher(published, window=0.5, most=3)
+    for n in range(7):
+        dispatcher.add(["hook"], f"k{n}")
+    sizes = [len(published.batches.get(timeout=10)) for _ in range(3)]
+    assert sizes == [3, 3, 1]
+
+
+def test_an_event_no_channel_wants_is_not_published() -> None:
+    published = Published()
+    dispatcher = Dispatcher(published, window=0.01)
+    dispatcher.add([], "nobody")
+    dispatcher.add(["hook"], "somebody")
+    assert published.batches.get(timeout=10) == [(["hook"], "somebody")]
+
+
+def test_a_failed_publish_is_logged_and_the_next_batch_still_goes_out(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    published = Published(fail_first=True)
+    dispatcher = Dispatcher(published, window=0.01)
+    dispatcher.add(["hook"], "lost-to-the-tick")
+    assert published.called.wait(10)  # the first publish was tried (and failed)
+    dispatcher.add(["hook"], "next")
+    assert published.batches.get(timeout=10) == [(["hook"], "next")]
+    assert "deliveries left to the tick" in caplog.text
+
+
+def test_drain_takes_what_is_queued_without_waiting() -> None:
+    published = Published()
+    dispatcher = Dispatcher(published, window=60)
+    assert dispatcher.drain() == []
+    dispatcher._queue.put((["hook"], "a"))  # queued, no thread: as a warm shutdown finds it
+    dispatcher._queue.put((["slack"], "b"))
+    assert dispatcher.drain() == [(["hook"], "a"), (["slack"], "b")]
+    assert dispatcher.drain() == []
