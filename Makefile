@@ -36,7 +36,7 @@ compose-test: install  ## docker-compose.yml run for real: 3 workers against the
 bench: install  ## the benchmark (about 6 minutes): regenerates docs/benchmarks.md
 	$(BIN)/python -m bench.run --out docs/benchmarks.md
 
-chaos: install  ## faults injected into the real system (about 11 minutes): docs/reliability.md
+chaos: install  ## faults injected into the real system (about 7 minutes, two rows at once): docs/reliability.md
 	$(BIN)/python -m bench.chaos --out docs/reliability.md
 
 clean:

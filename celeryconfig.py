@@ -44,6 +44,10 @@ worker_prefetch_multiplier = 1
 # still takes is put back by kombu), and a half-open connection is noticed 4 s later.
 broker_transport_options = {"visibility_timeout": 300, "polling_interval": 5}
 broker_connection_retry_on_startup = True
+# A worker reconnects every 2 s at most, and never gives up (workers/consumer.py): polls due
+# while Redis was away run as soon as it is back.
+worker_consumer = "workers.consumer:Consumer"
+broker_connection_max_retries = None
 
 task_soft_time_limit = 45
 task_time_limit = 60

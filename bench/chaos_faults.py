@@ -9,6 +9,7 @@ import os
 import random
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -30,15 +31,16 @@ class Injector:
         self.system, self.rng = system, rng
         self.gone: list[Child] = []  # notifiers killed: their lines count
         self.notes: list[str] = []
-
-    def start_beat(self) -> None:
-        self.system.children["beat"] = celery("beat", self.system.env, self.system.run_dir)
+        self.blackouts: list[tuple[float, float]] = []  # (from, to): no poll could run
+        self.lock = threading.Lock()  # the children, between a kill and the watch
+        self.watching = threading.Event()
 
     def supervise(self) -> None:
         """Worker, notifier and beat under one `statusmon run` (on the system's Redis), whose
         stdout — the status lines — stands where the notifier's was."""
         for name in ("worker", "notifier"):
-            self.system.children.pop(name).stop()
+            if name in self.system.children:
+                self.system.children.pop(name).stop()
         self.system.env["PORT"] = str(redis_server.free_port())
         self._start_run()
 
@@ -56,6 +58,26 @@ class Injector:
             time.sleep(0.5)
         raise RuntimeError(f"first polls not done in {timeout}s; see {self.system.run_dir}")
 
+    def watch(self) -> None:
+        """Start again, a second later, a bare process that exited by itself (a crash), as
+        `statusmon run`'s supervisor does; each one is noted in the row."""
+        self.watching.set()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self) -> None:
+        while self.watching.is_set():
+            time.sleep(0.5)
+            with self.lock:
+                for name in ("worker", "notifier", "beat"):
+                    child = self.system.children.get(name)
+                    if child is None or child.process.poll() is None:
+                        continue
+                    self.notes.append(f"the {name} exited by itself and was started again")
+                    if name == "notifier":
+                        self.gone.append(child)
+                    time.sleep(RESTART_AFTER)
+                    self.system.children[name] = celery(name, self.system.env, self.system.run_dir)
+
     def inject(self, name: str) -> None:
         children = self.system.children
         if name == "notifier-kill":
@@ -72,11 +94,14 @@ class Injector:
                 os.kill(self.rng.choice(workers), signal.SIGKILL)
         elif name == "run-hup":
             run = self.system.children.pop("notifier")
+            began = time.time()
             os.kill(run.process.pid, signal.SIGHUP)
             run.process.wait(120)
             self.gone.append(run)
             time.sleep(RESTART_AFTER)
             self._start_run()
+            self.system.wait_workers({"poll", "notifier"}, timeout=120)
+            self.blackouts.append((began, time.time()))  # stopped, by design, until it is up
         elif name == "run-second":
             second = Child("second", RUN, self.system.env, self.system.run_dir)
             code = second.process.wait(120)
@@ -94,15 +119,19 @@ class Injector:
             self.notes += failover(self)
         elif name == "redis-freeze":
             pid = self.system.redis.process.pid
+            began = time.time()
             os.kill(pid, signal.SIGSTOP)
             time.sleep(FREEZE)
             os.kill(pid, signal.SIGCONT)
+            self.blackouts.append((began, time.time()))
         else:
             raise KeyError(f"unknown fault {name!r}; known: {', '.join(FAULTS)}")
 
     def _kill(self, name: str, sig: int, group: bool = False) -> None:
         """The process (its group: the children a lifeline takes with it), then a new one."""
-        child = self.system.children.pop(name)
+        with self.lock:
+            child = self.system.children.pop(name)
+        began = time.time()
         os.kill(child.process.pid, sig)
         child.process.wait(60)
         if group:  # what is left of the group (prefork children) dies with its parent
@@ -112,25 +141,46 @@ class Injector:
         else:
             child.stop()
         time.sleep(RESTART_AFTER)
-        self.system.children[name] = celery(name, self.system.env, self.system.run_dir)
+        restarted = time.time()
+        with self.lock:
+            self.system.children[name] = celery(name, self.system.env, self.system.run_dir)
+        if name == "worker":  # no poll (nor tick) runs without it: a blackout until it is up
+            self.system.wait_workers({"poll"}, timeout=120)
+            self.blackouts.append((began, time.time()))
+        elif name == "beat":  # the only scheduler: a blackout until its first tick ran
+            self._wait_tick(after=restarted)
+            self.blackouts.append((began, time.time()))
+
+    def _wait_tick(self, after: float, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while (store.last_seen(self.system.r, keys.BEAT_ROLE) or 0.0) <= after:
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"no tick {timeout}s after beat restarted; see {self.system.run_dir}"
+                )
+            time.sleep(0.2)
 
     def _restart_redis(self, sig: int, name: str) -> None:
         old = self.system.redis
+        began = time.time()
         old.process.send_signal(sig)
         old.process.wait(60)
         time.sleep(DOWN if name == "redis-down" else RESTART_AFTER)
         self.system.redis = redis_server.start(
             old.data_dir, old.port, persist=True, password=old.password, log_path=old.log_path
         )
+        self.blackouts.append((began, time.time()))  # until it answers again
 
     def _fill(self) -> None:
         """Redis at 90 % of its maxmemory (past the 0.8 default) for FULL seconds."""
         r = self.system.r
+        began = time.time()
         r.setrange(BALLAST, (64 << 20) - 1, "x")
         r.config_set("maxmemory", int(r.info("memory")["used_memory"] / 0.9))
         time.sleep(FULL)
         r.delete(BALLAST)
         r.config_set("maxmemory", 0)
+        self.blackouts.append((began, time.time()))  # the tick held polls back
 
     def heal(self) -> None:
         """Nothing left stopped or frozen."""
@@ -142,7 +192,9 @@ class Injector:
         return [(t, json.loads(text)) for t, text in lines if text.startswith("{")]
 
     def stop(self) -> None:
-        self.heal()
+        self.watching.clear()
+        with self.lock:
+            self.heal()
         for child in self.gone:
             child.stop()
 

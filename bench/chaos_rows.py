@@ -11,18 +11,30 @@ DOWN = 30.0  # seconds Redis is not running
 FULL = 10.0  # seconds Redis memory is past the threshold (a ballast key, then freed)
 
 OUTAGE = (
-    "a missed line here is a status that began and ended while Redis could not be reached: "
-    "a poller sees states, and no poll runs without Redis (see each run's printed.jsonl)"
+    "an unobservable change here is a status that began and ended while Redis could not be "
+    "reached (or the return from it): a poller sees states, and no poll runs without Redis"
 )
 
 HELD = (
-    "a missed line here is a status that began and ended while the tick held polls back "
-    "(back-pressure: monitor/memory.py); queued lines were all printed"
+    "an unobservable change here is a status that began and ended while the tick held polls "
+    "back (back-pressure: monitor/memory.py), or the return from it; queued lines were all printed"
+)
+
+DEAD = (
+    "an unobservable change here is a status that began and ended while no poll could run (the "
+    "poll worker, or beat, the only scheduler, killed and its successor not yet up), or the "
+    "return from it; once up, the polls due meanwhile run at once"
+)
+
+LOCKED = (
+    "a missed line here is a status that came and went while the page's lock, held by the "
+    "killed process mid-poll, lived on (keys.lock_ttl: 45 s) and every poll of the page was "
+    "'busy': the lock does not die with its holder yet (issue 14, item 7)"
 )
 
 STOPPED = (
-    "a missed line here is a status that began and ended while the monitor was stopped "
-    "(SIGHUP stops the whole run, by design) and not yet started again"
+    "an unobservable change here is a status that began and ended while the monitor was "
+    "stopped (SIGHUP stops the whole run, by design) and not yet up again, or the return from it"
 )
 
 FAILOVER = (
@@ -37,15 +49,17 @@ class Fault:
     what: str  # the row's label
     cap: int = 100  # at most this many injections per row (a freeze takes its time)
     scale: int = 1  # this many times --times injections (the notifier: many kills)
-    why: str = ""  # what explains a missed line in this row, when one is
+    why: str = ""  # what explains an unobservable change (or a missed line) in this row
 
 
 FAULTS = {  # the rows, in this order
     "notifier-kill": Fault("kill -9 of the notifier", scale=3),
-    "worker-kill": Fault("kill -9 of the poll worker's main process (its children with it)"),
-    "child-kill": Fault("kill -9 of a prefork child of the poll worker, mid-batch"),
-    "beat-kill": Fault("kill -9 of beat"),
-    "beat-term": Fault("SIGTERM of beat"),
+    "worker-kill": Fault(
+        "kill -9 of the poll worker's main process (its children with it)", why=DEAD
+    ),
+    "child-kill": Fault("kill -9 of a prefork child of the poll worker, mid-batch", why=LOCKED),
+    "beat-kill": Fault("kill -9 of beat", why=DEAD),
+    "beat-term": Fault("SIGTERM of beat", why=DEAD),
     "redis-term": Fault("Redis restarted: SIGTERM (it saves), started again"),
     "redis-kill": Fault("Redis restarted: kill -9 (append-only file, fsync every second)"),
     "redis-freeze": Fault(f"Redis frozen {FREEZE:.0f} s (SIGSTOP, SIGCONT)", cap=2, why=OUTAGE),

@@ -75,6 +75,7 @@ def failover(injector: Injector) -> list[str]:
     restarted: list[str] = []
     _wait(lambda: _ticked(injector, began, restarted), "a tick")
     ticked = time.time() - began
+    injector.blackouts.append((began, time.time()))  # no poll ran until the tick on the new one
     notes = [
         COST,
         f"failover: the replica {behind} bytes behind at the kill, promoted {promoted:.1f} s"
@@ -86,6 +87,13 @@ def failover(injector: Injector) -> list[str]:
 def _ticked(injector: Injector, since: float, restarted: list[str]) -> bool:
     """A tick since `since`; meanwhile a process that exited is started again."""
     system = injector.system
+    with injector.lock:  # the row's crash watcher restarts too: one of them, once
+        _restart_exited(injector, restarted)
+    return (store.last_seen(system.r, keys.BEAT_ROLE) or 0) > since
+
+
+def _restart_exited(injector: Injector, restarted: list[str]) -> None:
+    system = injector.system
     for name in ("worker", "notifier", "beat"):
         child = system.children.get(name)
         if child is not None and child.process.poll() is not None:
@@ -95,7 +103,6 @@ def _ticked(injector: Injector, since: float, restarted: list[str]) -> bool:
             time.sleep(RESTART_AFTER)
             system.children[name] = celery(name, system.env, system.run_dir)
             restarted.append(name)
-    return (store.last_seen(system.r, keys.BEAT_ROLE) or 0) > since
 
 
 def _lag(ha: SentinelSetup, primary: Node) -> int:

@@ -24,6 +24,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 class Child:
     def __init__(self, name: str, argv: list[str], env: dict[str, str], log_dir: Path) -> None:
         self.name, self.argv = name, argv
+        self.terminated = False
         self.lines: list[tuple[float, str]] = []
         self.arrived = threading.Condition()
         log = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the child
@@ -53,9 +54,15 @@ class Child:
         """CPU seconds (user + system) of the child and its children so far."""
         return tree_cpu(self.process.pid)
 
+    def terminate(self) -> None:
+        """SIGTERM to the child's process group, once; stop() waits for it."""
+        if self.process.poll() is None and not self.terminated:
+            self.terminated = True
+            os.killpg(self.process.pid, signal.SIGTERM)
+
     def stop(self, timeout: float = 30) -> None:
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            self.terminate()
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:

@@ -30,6 +30,8 @@ class System:
     scenario: Path | None = None
     webhook_every: int = 0  # > 0: a web process takes webhooks from every k-th Statuspage page
     persist: bool = False  # Redis with its append-only file (bench/chaos.py restarts it)
+    workers: bool = True  # start the poll worker and the notifier (False: the caller runs them)
+    beat: bool = False  # start beat with them (the first ticks wait for the workers in Redis)
     sentinel: bool = False  # a primary, a replica, three sentinels (bench/chaos_sentinel.py)
     ha: SentinelSetup | None = None  # that setup, once started
     run_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="statusmon-bench-")))
@@ -70,9 +72,13 @@ class System:
         self.children["simulate"], ready = simulator(args, self.env, self.run_dir)
         self.control = str(ready["control"])
         self.http = requests.Session()
-        self.children["worker"] = celery("worker", self.env, self.run_dir, ["-I", "bench.noop"])
-        self.children["notifier"] = celery("notifier", self.env, self.run_dir)
-        self.wait_workers({"poll", "notifier"})
+        if self.workers:
+            self.children["worker"] = celery("worker", self.env, self.run_dir, ["-I", "bench.noop"])
+            self.children["notifier"] = celery("notifier", self.env, self.run_dir)
+        if self.beat:
+            self.children["beat"] = celery("beat", self.env, self.run_dir)
+        if self.workers:
+            self.wait_workers({"poll", "notifier"})
         return self
 
     def _start_redis(self) -> dict[str, str]:
@@ -142,9 +148,14 @@ class System:
         return response.json()
 
     def stop(self) -> None:
-        for name in ("beat", "web", "worker", "notifier", "simulate"):
-            if name in self.children:
-                self.children.pop(name).stop()
+        """Every child asked to stop at once (beat first), then each waited for."""
+        order = ("beat", "web", "worker", "notifier", "simulate")
+        children = [self.children.pop(n) for n in order if n in self.children]
+        children += [self.children.pop(n) for n in list(self.children)]
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.stop()
         if self.ha is not None:  # the sentinels and both data nodes
             self.ha.stop()
         for resource in ("http", "r", "redis"):

@@ -12,6 +12,11 @@ POLL_QUEUE = "poll"
 NOTIFY_QUEUE = "notify"
 DELIVER_QUEUE = "deliver"  # one task per (channel, event): sends to Slack, a webhook, …
 QUEUES = (CONTROL_QUEUE, POLL_QUEUE, NOTIFY_QUEUE, DELIVER_QUEUE)
+# kombu's bookkeeping of the messages the notifier took and has not acknowledged yet, apart from
+# the other workers' `unacked`, `unacked_index`, `unacked_mutex` (workers/notify_broker.py).
+NOTIFY_UNACKED = "unacked_notify"
+NOTIFY_UNACKED_INDEX = "unacked_index_notify"
+NOTIFY_UNACKED_MUTEX = "unacked_mutex_notify"
 # Process roles: a worker's node name is `<role>@host` (monitor/cli/processes.py), and each
 # role's heartbeat is `alive(role)`; beat's is written by the tick.
 POLL_ROLE, NOTIFIER_ROLE, BEAT_ROLE = "poll", "notifier", "beat"
@@ -33,15 +38,15 @@ DELIVERY_PREFIX = PREFIX + "delivery:"  # + "<channel>:<dedup key>": see deliver
 CHANNEL_STATUS = PREFIX + "channels:status"  # hash: "<channel>|<field>" -> value
 
 CLAIM_TTL = 60  # seconds a notifier holds an event before another may print it
-# The page lock guards one poll, whose time goes to its GETs: each is given the fetch
-# deadline (MONITOR_FETCH_TIMEOUT, 10 s by default), and one poll makes up to POLL_GETS of them
-# (the page's URLs, two for Instatus; after a change the follow-ups: Statuspage's
-# incidents.json and scheduled-maintenances.json for incidents that left the summary, and its
+# The page lock guards one poll, whose time goes to its GETs: each is given the fetch deadline
+# (MONITOR_FETCH_TIMEOUT, 10 s by default), and one poll makes up to POLL_GETS of them (the page's
+# URLs, two for Instatus; after a change the follow-ups: Statuspage's incidents.json and
+# scheduled-maintenances.json for incidents that left the summary, and the same two for its
 # history). The lock lives that long plus LOCK_MARGIN for Redis and parsing, and no longer: a
-# worker killed mid-poll holds its page at most lock_ttl(timeout) seconds (45 s by default),
-# then the next tick polls it. A poll that outlives its lock (more follow-ups, a server that
-# trickles) finishes anyway: a poll beside it emits the same data-derived dedup keys, so the
-# notifier prints each change once.
+# worker killed mid-poll holds its page at most lock_ttl(timeout) seconds (45 s by default), then
+# the next tick polls it. A poll that outlives its lock (more follow-ups, a server that trickles)
+# finishes anyway: a poll beside it emits the same data-derived dedup keys, so the notifier prints
+# each change once.
 POLL_GETS = 4
 LOCK_MARGIN = 5.0  # seconds
 

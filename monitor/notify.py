@@ -7,8 +7,9 @@ returns (acks_late, reject_on_worker_lost). Each window and what it costs:
 
 - killed before the claim: the task is redelivered and prints. Costs a delay.
 - killed after the claim, before the write: the claim expires (CLAIM_TTL) and the redelivered
-  task prints. Costs a delay: the redelivery, after the broker's visibility timeout (300 s)
-  once kombu's restore sweep (about every 100 s) finds the task.
+  task prints. Costs a delay: the claim's 60 s. (A task a killed notifier held is handed back
+  as the next notifier starts, or after 90 s by the sweep of a running one:
+  workers/notify_broker.py.)
 - killed after the write, before the mark: the redelivered task finds the claim expired and
   prints again. Costs one duplicate line; the only window that can. The event log entry and
   the channels' deliveries are written with the mark, in one Lua script (monitor.eventlog):

@@ -1,6 +1,6 @@
 """An incident that opened and closed between two polls, or behind a failed poll, never showed
-in a summary we read; it is still in the page's history (`incidents.json`) and is printed in
-full. Incidents closed before the page's first poll stay history."""
+in a summary we read; it is still in the page's history (`incidents.json`, maintenances in
+`scheduled-maintenances.json`) and is printed in full. Incidents closed before the page's first poll stay history."""
 
 from __future__ import annotations
 
@@ -55,6 +55,25 @@ def test_an_incident_opened_and_resolved_between_two_polls_is_printed_in_full(
         ("incident", "investigating"),
         ("incident", "identified"),
         ("incident", "resolved"),
+    ]
+    assert page.poll() == "not_modified"
+
+
+def test_a_maintenance_scheduled_and_completed_between_two_polls_is_printed_in_full(
+    r: store.Redis, sim: SimServer
+) -> None:
+    """Statuspage lists maintenances in scheduled-maintenances.json, never in incidents.json
+    (seen in `make chaos`: maintenances that ran while Redis was down were never printed)."""
+    page = Page(r, sim)
+    assert page.poll() == "changed"
+    for phase in ("scheduled", "in_progress", "completed"):
+        page.step(do="maintenance", maintenance="m", phase=phase, components=[1])
+
+    assert page.poll() == "changed"
+    assert [p for p in page.printed() if p[0] == "maintenance"] == [
+        ("maintenance", "scheduled"),
+        ("maintenance", "in_progress"),
+        ("maintenance", "completed"),
     ]
     assert page.poll() == "not_modified"
 

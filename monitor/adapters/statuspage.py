@@ -2,7 +2,8 @@
 
 - Endpoint: `<page>/api/v2/summary.json` — components, *unresolved* incidents, upcoming and
   in-progress maintenances. An incident that leaves it is looked up in `incidents.json`
-  (maintenances in `scheduled-maintenances.json`, then `incidents/<id>.json`) for its final update.
+  (maintenances in `scheduled-maintenances.json`, then `incidents/<id>.json`) for its final update;
+  one that never showed in a summary we read is found in the same two (`recent`).
 - Webhooks: yes, unsigned, no `type` field: `incident` vs `component_update` + `component`.
 - Conditional GET: weak ETag (no Last-Modified observed); body hash as fallback.
 - Dedup key: (page, incident id, update id); (page, component id, new status, `updated_at`).
@@ -86,16 +87,22 @@ class StatuspageAdapter:
         return found
 
     def recent(self, page: PageConfig, get: Getter, since: datetime) -> dict[str, Incident]:
-        """Incidents in `incidents.json` first published at or after `since`."""
-        body = get(f"{page.base_url}/api/v2/incidents.json")
-        if body is None:
-            return {}
-        data = obj(loads(body, "incidents.json"), "incidents.json")
+        """Incidents in `incidents.json`, and maintenances in `scheduled-maintenances.json`
+        (incidents.json lists none on Statuspage), first published at or after `since`."""
         found: dict[str, Incident] = {}
-        for i, raw in enumerate(arr(data.get("incidents"), "incidents.json.incidents")):
-            inc = parse_incident(raw, f"incidents.json[{i}]", maintenance=is_maintenance(raw))
-            if inc.updates and inc.updates[0].at >= since:
-                found[inc.id] = inc
+        for path, key, optional in (
+            ("incidents.json", "incidents", False),
+            ("scheduled-maintenances.json", "scheduled_maintenances", True),
+        ):
+            body = get(f"{page.base_url}/api/v2/{path}")
+            if body is None:
+                continue
+            data = obj(loads(body, path), path)
+            for i, raw in enumerate(arr(data.get(key), f"{path}.{key}", optional=optional)):
+                planned = key == "scheduled_maintenances" or is_maintenance(raw)
+                inc = parse_incident(raw, f"{path}[{i}]", maintenance=planned)
+                if inc.updates and inc.updates[0].at >= since:
+                    found[inc.id] = inc
         return found
 
     def parse_webhook(self, payload: dict[str, Any], page: PageConfig) -> Snapshot:

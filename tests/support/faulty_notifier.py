@@ -1,7 +1,6 @@
 """A real notifier that kills itself (SIGKILL: no cleanup, no acknowledgement) right after one
-step of monitor.notify's delivery, once per marker file. A short visibility timeout and restore
-sweep have the broker hand the unacknowledged task back within seconds (in production: after
-the 300 s visibility timeout, found by a sweep every ~100 s).
+step of monitor.notify's delivery, once per marker file. The next notifier started hands the
+unacknowledged task back as it starts (workers/notify_broker.py), as in production.
 
     python -m tests.support.faulty_notifier STEP MARKER <celery arguments of the notifier>
 """
@@ -15,8 +14,6 @@ from pathlib import Path
 
 from monitor.cli import processes
 
-VISIBILITY_TIMEOUT = 2  # seconds
-
 
 def argv(step: str, marker: Path, env: dict[str, str]) -> list[str]:
     """The production notifier's command, started through this module."""
@@ -28,14 +25,7 @@ def main() -> None:
     step, marker, *celery = sys.argv[1:]
     from celery.__main__ import main as celery_main
 
-    from workers.celery_app import app
     from workers.runtime import RuntimeTask
-
-    app.conf.broker_transport_options = {
-        "visibility_timeout": VISIBILITY_TIMEOUT,
-        "unacked_restore_interval": 1,
-        "unacked_restore_throttle": 1,
-    }
 
     def fault(task: RuntimeTask, done: str) -> None:
         if done == step and not os.path.exists(marker):
