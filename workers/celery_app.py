@@ -11,8 +11,10 @@ from celery.signals import beat_init
 from monitor.config import load_pages
 from monitor.registry import sync_pages
 from monitor.settings import load_settings
-from workers import notify_broker  # noqa: F401 - the notifier's own unacked keys (at its init)
-from workers import priority  # noqa: F401 - its celeryd_init hook, connected before the worker's
+from workers import (
+    notify_broker,  # noqa: F401 - the notifier's own unacked keys (at its init)
+    priority,  # noqa: F401 - its celeryd_init hook, connected before the worker's
+)
 from workers.runtime import connect
 
 app = Celery(
