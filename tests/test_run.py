@@ -65,7 +65,7 @@ def assert_console_for_people(run: Proc, data: Path, port: int) -> None:
     shown = console(run)
     assert f"http://127.0.0.1:{port}/health" in shown
     assert f"logs in {data}/logs/<name>.log" in shown
-    assert "Redis: embedded" in shown and "SIGINT: stopping" in shown
+    assert "Redis: embedded" in shown and "SIGINT: stopping" in shown.splitlines()  # plain
     summary = [
         line for line in shown.splitlines() if "Redis: embedded" in line or "logs in" in line
     ]

@@ -22,8 +22,10 @@ from collections.abc import Sequence
 from types import FrameType
 
 from monitor.cli.children import Child
+from monitor.cli.console import PEOPLE
 
 log = logging.getLogger("statusmon.run")
+people = logging.getLogger(PEOPLE)  # plain sentences on a terminal (console.for_people)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 STOP_PHASES = (("web", "beat", "flower"), ("worker", "deliverer", "notifier"), ("redis",))
 TICK = 0.5  # seconds: the longest the loop sleeps without looking at its children
@@ -55,7 +57,7 @@ class Supervisor:
             while self.stop_signal is None:
                 self._pump(TICK)
                 self._watch()
-            log.info("%s: stopping", signal.Signals(self.stop_signal).name)
+            people.info("%s: stopping", signal.Signals(self.stop_signal).name)
             return 0
         except CrashLoop as exc:
             log.error("%s", exc)
