@@ -16,6 +16,7 @@ from monitor.memory import READ_EVERY
 from monitor.pages import PageConfig
 from monitor.registry import sync_pages
 from tests.support.celery_workers import Workers
+from tests.support.events import an_outage
 from tests.support.memory import drain, fill_to, maxmemory_restored
 from tests.support.pageserver import PageServer
 from tests.support.procs import records
@@ -36,16 +37,8 @@ def held_back(r: store.Redis) -> int:
 
 
 def event() -> StatusEvent:
-    return StatusEvent(
-        page_id="held",
-        page_name="Held",
-        provider="statuspage",
-        kind="component",
-        product="API",
-        status="major_outage",
-        status_raw="major_outage",
-        occurred_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
-        dedup_key="k-while-memory-is-high",
+    return an_outage(
+        "k-while-memory-is-high", "held", "Held", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     )
 
 

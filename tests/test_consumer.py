@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.cli import processes, redis_server
 from monitor.events import StatusEvent
+from tests.support.events import an_outage
 from tests.support.procs import Proc
 from tests.support.wait import wait_until
 from workers.consumer import RECONNECT_MAX
@@ -19,17 +19,7 @@ FAILURES = 6  # failed attempts before Redis is back: kombu's next wait would be
 
 
 def event() -> StatusEvent:
-    return StatusEvent(
-        page_id="claude",
-        page_name="Claude",
-        provider="statuspage",
-        kind="component",
-        product="API",
-        status="major_outage",
-        status_raw="major_outage",
-        occurred_at=datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC),
-        dedup_key="k-reconnect",
-    )
+    return an_outage("k-reconnect")
 
 
 def test_a_notifier_prints_within_seconds_of_redis_coming_back_after_a_long_outage(

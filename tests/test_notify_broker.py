@@ -8,7 +8,6 @@ import os
 import signal
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,23 +16,14 @@ from monitor import keys, store
 from monitor.cli import redis_server
 from monitor.events import StatusEvent
 from tests.support import faulty_notifier
+from tests.support.events import an_outage
 from tests.support.procs import Proc, records
 from workers import notify_broker
 from workers.tasks import WRITE_RETRY_CAP, notify
 
 
 def event() -> StatusEvent:
-    return StatusEvent(
-        page_id="claude",
-        page_name="Claude",
-        provider="statuspage",
-        kind="component",
-        product="API",
-        status="major_outage",
-        status_raw="major_outage",
-        occurred_at=datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC),
-        dedup_key="k-notify-broker",
-    )
+    return an_outage("k-notify-broker")
 
 
 @pytest.fixture

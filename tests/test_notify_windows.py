@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,6 +19,7 @@ from monitor.eventlog import Recorder
 from monitor.events import StatusEvent
 from monitor.notify import CLAIMED, PRINTED, STEPS, deliver
 from tests.support import faulty_notifier
+from tests.support.events import an_outage
 from tests.support.keyspace import wait_for_expiry
 from tests.support.procs import Proc, records
 from tests.support.wait import wait_until
@@ -43,17 +43,7 @@ def kill_after(step: str) -> Callable[[str], None]:
 
 
 def event() -> StatusEvent:
-    return StatusEvent(
-        page_id="claude",
-        page_name="Claude",
-        provider="statuspage",
-        kind="component",
-        product="API",
-        status="major_outage",
-        status_raw="major_outage",
-        occurred_at=datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC),
-        dedup_key="k-crash-window",
-    )
+    return an_outage("k-crash-window")
 
 
 def test_the_hook_names_every_step_in_order(r: store.Redis) -> None:
