@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.board_load import viewers  # noqa: E402
+from bench.procs import stop_all  # noqa: E402
 from bench.webhook import PAGES, SECRET, Lines, paced, payload, pct, post, printed, start, wait_http  # noqa: E402  # noqa: E402
 from monitor.cli import processes, redis_server  # noqa: E402
 from monitor.config import load_pages  # noqa: E402
@@ -69,13 +70,7 @@ def run(rate: float, seconds: float, clients: int) -> dict[str, Any]:
         during, frames = viewers(port, clients, lambda: phase("v"))
         after = phase("z")
     finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        stop_all(children)
         pages.close()
         redis.stop()
     without = before + after

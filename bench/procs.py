@@ -109,3 +109,14 @@ def simulator(
 
 def pid_cpu(pid: int) -> float:
     return _cpu(pid)
+
+
+def stop_all(children: list[subprocess.Popen[bytes]], grace: float = 20) -> None:
+    """Each child asked to stop at once (SIGTERM), then each waited for; killed after `grace`."""
+    for child in children:
+        child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            child.kill()

@@ -39,7 +39,7 @@ from flask import Flask, request
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.procs import tree_cpu  # noqa: E402
+from bench.procs import stop_all, tree_cpu  # noqa: E402
 from monitor.cli import processes, redis_server  # noqa: E402
 from monitor.signing import sign_hex  # noqa: E402
 from tests.paths import FIXTURES  # noqa: E402
@@ -303,13 +303,7 @@ def run(posts: int, rate: float, paced_count: int, concurrency: int) -> WebhookR
             web_ms, base_ms, cpu, refused, len(drained),
         )  # fmt: skip
     finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        stop_all(children)
         pages.close()
         redis.stop()
 
