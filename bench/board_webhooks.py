@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -26,26 +24,18 @@ sys.path.insert(0, str(ROOT))
 
 from bench.board_load import viewers  # noqa: E402
 from bench.procs import stop_all  # noqa: E402
-from bench.webhook import PAGES, SECRET, Lines, paced, payload, pct, post, printed, start, wait_http  # noqa: E402  # noqa: E402
+from bench.webhook import PAGES, Lines, paced, payload, pct, post, printed, setup, start, wait_http  # noqa: E402  # noqa: E402
 from monitor.cli import processes, redis_server  # noqa: E402
 from monitor.config import load_pages  # noqa: E402
 from monitor.registry import sync_pages  # noqa: E402
 from monitor.store import connect  # noqa: E402
 from tests.paths import FIXTURES  # noqa: E402
-from tests.support.pageserver import PageServer  # noqa: E402
 
 TARGET = 1.2  # p99 with clients / p99 without
 
 
 def run(rate: float, seconds: float, clients: int) -> dict[str, Any]:
-    tmp = Path(tempfile.mkdtemp(prefix="statusmon-bench-board-webhooks-"))
-    redis = redis_server.start(tmp / "redis", persist=False)
-    pages = PageServer()  # no summary.json: each hint poll is one quick 404
-    hook = {"kind": "statuspage", "webhook": {"secrets": [SECRET]}}
-    listed = [{"id": p, "name": "Bench", "url": pages.url, **hook} for p in PAGES]
-    (tmp / "pages.yaml").write_text(json.dumps({"pages": listed}))
-    env = {**os.environ, "REDIS_URL": redis.url, "MONITOR_PAGES": str(tmp / "pages.yaml")}
-    env |= {"WEBHOOK_RATE_LIMIT": "1000000/minute", "LOG_LEVEL": "WARNING", "POLL_CONCURRENCY": "4"}
+    tmp, redis, pages, env = setup("statusmon-bench-board-webhooks-")
     sync_pages(connect(redis.url), load_pages(tmp / "pages.yaml"), time.time())
     port = redis_server.free_port()
     env["PORT"] = str(port)

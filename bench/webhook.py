@@ -230,15 +230,22 @@ def main() -> None:
         print(f"\n{r.refused} posts not answered 202; {r.drained}/{r.posts} backlog printed")
 
 
-def run(posts: int, rate: float, paced_count: int, concurrency: int) -> WebhookRun:
-    tmp = Path(tempfile.mkdtemp(prefix="statusmon-bench-"))
+def setup(prefix: str) -> tuple[Path, redis_server.RedisServer, PageServer, dict[str, str]]:
+    """A folder, a Redis, a page server (no summary.json: each hint poll is one quick 404),
+    a pages.yaml of the webhook pages, and the processes' environment."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
     redis = redis_server.start(tmp / "redis", persist=False)
-    pages = PageServer()  # no summary.json: each hint poll is one quick 404
+    pages = PageServer()
     hook = {"kind": "statuspage", "webhook": {"secrets": [SECRET]}}
     listed = [{"id": p, "name": "Bench", "url": pages.url, **hook} for p in PAGES]
     (tmp / "pages.yaml").write_text(json.dumps({"pages": listed}))
     env = {**os.environ, "REDIS_URL": redis.url, "MONITOR_PAGES": str(tmp / "pages.yaml")}
     env |= {"WEBHOOK_RATE_LIMIT": "1000000/minute", "LOG_LEVEL": "WARNING", "POLL_CONCURRENCY": "4"}
+    return tmp, redis, pages, env
+
+
+def run(posts: int, rate: float, paced_count: int, concurrency: int) -> WebhookRun:
+    tmp, redis, pages, env = setup("statusmon-bench-")
     os.environ.update(REDIS_URL=redis.url, MONITOR_PAGES=str(tmp / "pages.yaml"))
     from monitor.config import load_pages
     from monitor.events import StatusEvent, dedup_key
