@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets
 import signal
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import redis
 import redis.sentinel
 
 from monitor.cli.redis_server import binary, free_port
+from tests.support.wait import wait_until
 
 MASTER = "statusmon"
 DOWN_AFTER_MS = 1000  # a primary that does not answer for 1 s is down (production: ~5-30 s)
@@ -132,11 +132,7 @@ class SentinelSetup:
             return False
 
     def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while not self.ready():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"sentinels not ready in {timeout}s; see {self.folder}")
-            time.sleep(0.1)
+        wait_until(self.ready, f"sentinels ready (see {self.folder})", timeout, interval=0.1)
 
     def _data_node(self, name: str, primary: int | None, port: int = 0) -> Node:
         port = port or free_port()
@@ -190,13 +186,14 @@ class SentinelSetup:
         process.stdin.write(stdin.encode())
         process.stdin.close()
         node = Node(name, port, process, password or self.sentinel_password)
-        deadline = time.monotonic() + 20
-        while True:
+
+        def answers() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited; see {self.folder / name}.log")
             try:
-                if node.client().ping():
-                    return node
+                return bool(node.client().ping())
             except redis.ConnectionError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{name} did not start; see {self.folder / name}.log")
-            time.sleep(0.05)
+                return False
+
+        wait_until(answers, f"{name} answering (see {self.folder / name}.log)", timeout=20)
+        return node
