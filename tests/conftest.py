@@ -50,6 +50,19 @@ def _clean(client: store.Redis) -> None:
         client.delete(*found)
 
 
+@pytest.fixture
+def unwatched(redis_url: str) -> Iterator[tuple[store.Redis, str]]:
+    """A clean database of the suite's Redis (4) where no worker runs, and its URL: for a test of
+    a silent role, since the session's real notifier (`workers`) writes its heartbeat to
+    database 0 every 2 s."""
+    url = redis_url.rsplit("/", 1)[0] + "/4"
+    client = store.connect(url)
+    client.flushdb()
+    yield client, url
+    client.flushdb()
+    client.close()
+
+
 @pytest.fixture(scope="session")
 def page_server() -> Iterator[PageServer]:
     server = PageServer()

@@ -115,10 +115,13 @@ def test_a_failed_poll_marks_the_page_failing_and_a_good_one_clears_it(r: store.
     assert r.hget("statusmon:polls:failing", "gh") is None
 
 
-def test_silent_beat_or_notifier_is_said_plainly(r: store.Redis, client: FlaskClient) -> None:
+def test_silent_beat_or_notifier_is_said_plainly(
+    unwatched: tuple[store.Redis, str], tmp_path: Path
+) -> None:
+    r, url = unwatched
     b.register(r, GH)
     store.heartbeat(r, "poll")
-    problems = client.get("/api/v1/pages").get_json()["problems"]
+    problems = b.app(tmp_path, url).test_client().get("/api/v1/pages").get_json()["problems"]
     assert any("beat" in p for p in problems) and any("notifier" in p for p in problems)
 
 

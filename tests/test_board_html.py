@@ -51,13 +51,14 @@ def test_all_operational_when_it_is(r: store.Redis, client: FlaskClient) -> None
 
 
 def test_a_silent_notifier_is_said_plainly_never_all_operational(
-    r: store.Redis, client: FlaskClient
+    unwatched: tuple[store.Redis, str], tmp_path: Path
 ) -> None:
+    r, url = unwatched
     b.register(r, b.page("gh", "GitHub"))
     store.save_state(r, "gh", b.state({"c": ("API", status.OPERATIONAL)}))
     store.heartbeat(r, "beat")
     store.heartbeat(r, "poll")
-    page = html(client)
+    page = html(b.app(tmp_path, url).test_client())
     assert "statusmon is not healthy: the notifier is silent" in page
     assert "operational</p>" not in page and "All 1 service" not in page
 

@@ -313,11 +313,14 @@ def test_health_is_degraded_with_200_while_a_channel_gave_a_delivery_up_today(
     )
 
 
-def test_health_is_503_when_a_role_was_not_seen_lately(client: FlaskClient, r: store.Redis) -> None:
+def test_health_is_503_when_a_role_was_not_seen_lately(
+    unwatched: tuple[store.Redis, str], queue: Queue, tmp_path: Path
+) -> None:
+    r, url = unwatched
     store.heartbeat(r, "poll")
     store.heartbeat(r, "beat")
     r.set(keys.alive("notifier"), str(time.time() - 61))
-    health = client.get("/health")
+    health = make_app(tmp_path, url, queue.url).test_client().get("/health")
     assert health.status_code == 503
     assert health.get_json()["status"] == "unhealthy"
     assert health.get_json()["roles"] == {"poll": "ok", "notifier": "unhealthy", "beat": "ok"}
