@@ -63,6 +63,14 @@ def unwatched(redis_url: str) -> Iterator[tuple[store.Redis, str]]:
     client.close()
 
 
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[str]:
+    """A Redis of the test's own, its URL: no worker of the suite's (its notifier) takes its tasks."""
+    server = redis_server.start(tmp_path / "redis", persist=False)
+    yield server.url
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def page_server() -> Iterator[PageServer]:
     server = PageServer()

@@ -7,13 +7,9 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from monitor import keys, store
-from monitor.cli import redis_server
 from monitor.events import StatusEvent
 from tests.support import faulty_notifier
 from tests.support.events import an_outage
@@ -24,14 +20,6 @@ from workers.tasks import WRITE_RETRY_CAP, notify
 
 def event() -> StatusEvent:
     return an_outage("k-notify-broker")
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[str]:
-    """A Redis of this test's own: the suite's notifier must not take its task."""
-    server = redis_server.start(tmp_path / "redis", persist=False)
-    yield server.url
-    server.stop()
 
 
 def test_a_line_held_by_a_killed_notifier_is_printed_as_soon_as_the_next_one_starts(

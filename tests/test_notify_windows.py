@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from monitor import keys, store
-from monitor.cli import redis_server
 from monitor.eventlog import Recorder
 from monitor.events import StatusEvent
 from monitor.notify import CLAIMED, PRINTED, STEPS, deliver
@@ -73,14 +72,6 @@ def test_a_notifier_killed_after_each_step_loses_no_line_and_duplicates_one_at_m
     assert attempt() == "duplicate"  # and never again
     assert printed == [event()] * LINES[step]
     assert r.xlen(keys.EVENTS) == 1  # the log (and any delivery) is written once, with the mark
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[str]:
-    """A Redis of this test's own: the suite's notifier must not take its task."""
-    server = redis_server.start(tmp_path / "redis", persist=False)
-    yield server.url
-    server.stop()
 
 
 def test_a_real_notifier_killed_between_write_and_mark_prints_one_duplicate_once_restarted(
