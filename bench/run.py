@@ -202,7 +202,9 @@ def assemble(
         "retry when the back-off ends (≥ Retry-After 10 s or the 5 s base, plus 0–5 s of "
         "spread); the same back-off holds a follow-up on those hosts for as long.",
         "Follow-ups and recoveries: on hosts without faults the wait for the next poll at "
-        "`interval_active` (uniform 0–10 s: p50 5 s, p99 9.9 s) plus the pipeline (~0.3 s). "
+        "`interval_active` (uniform 0–10 s: p50 5 s; 10 s is also the pages' max-age, pace.py's "
+        "floor; a page's polls start at one offset within ±0.5 s of each due time) plus the "
+        "pipeline (~0.25 s: the GET, then a Statuspage page's two history GETs side by side). "
         "Their tail is on the hosts with faults: back-off is per host, so a fault on any of a "
         "host's 100 pages skips the active page's 10 s polls too, and each skipped poll is "
         "retried when the back-off ends plus 0–5 s; faults in a row double it. Polling through "

@@ -140,8 +140,15 @@ def detection_rows(load: Load) -> list[str]:
     ]
 
 
-def cost_row(name: str, d: Drain, wire: dict[str, int] | None = None) -> str:
+def cost_row(
+    name: str, d: Drain, wire: dict[str, int] | None = None, noop: Drain | None = None
+) -> str:
+    """`noop`: the worker's CPU is also given as a share of a no-op task's (the target's
+    ratio), to two decimals: one decimal of a millisecond moved it by ten points."""
     per = {k: ms(v / d.count) for k, v in d.cpu.items()}
+    worker = d.cpu["worker"] / d.count
+    if noop is not None:
+        per["worker"] = f"{worker * 1000:.2f} ms ({pct(worker, noop.cpu['worker'] / noop.count)})"
     wire_bytes = f"{(wire['bytes_in'] + wire['bytes_out']) / d.count:.0f} B" if wire else "—"
     return row(
         name,
@@ -165,8 +172,8 @@ def first_polls(run: Run) -> Drain | None:
 def cost_rows(run: Run) -> list[str]:
     first = first_polls(run)
     rows = [cost_row(f"first poll, {first.count:,} pages", first)] if first else []
-    rows += [cost_row(f"304 poll, {r.pages:,} pages", r.steady, r.wire) for r in run.runs]
-    rows.append(cost_row("no-op task", run.noop))
+    rows += [cost_row(f"304 poll, {r.pages:,} pages", r.steady, r.wire, run.noop) for r in run.runs]
+    rows.append(cost_row("no-op task", run.noop, noop=run.noop))
     hooks = sum(run.load.webhooks.values())
     if hooks and "web" in run.load.cpu:
         web = ms(run.load.cpu["web"] / hooks)

@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.hooks import default_hooks
+from requests.structures import CaseInsensitiveDict
+from requests.utils import get_netrc_auth
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.poolmanager import PoolManager
@@ -49,6 +52,7 @@ class Session(requests.Session):
         self.max_redirects = MAX_REDIRECTS
         self._environment: dict[tuple[str, str], Any] = {}
         self._prepared: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+        self._netrc_hosts: dict[str, bool] = {}
 
     def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
         plain = request.method == "GET" and not (
@@ -59,11 +63,36 @@ class Session(requests.Session):
         key = (request.url, tuple(sorted(request.headers.items())))
         prepared = self._prepared.get(key)
         if prepared is None:
-            prepared = super().prepare_request(request)
+            prepared = self._prepare_plain(request)
             if len(self._prepared) >= PREPARED:
                 self._prepared.clear()
             self._prepared[key] = prepared
         return prepared.copy()
+
+    def _prepare_plain(self, request: requests.Request) -> requests.PreparedRequest:
+        """A plain GET prepared by requests' own steps, without its merging of session
+        settings (two thirds of preparing one: `typing` protocol checks, cookie jars, netrc),
+        when there is nothing to merge: no session auth, params or hooks, no credentials in
+        the URL, no netrc entry for its host. A worker meets each page's URL cold in each
+        process (10,000 pages over 4 processes), so this runs about once per page and process."""
+        url = str(request.url)
+        netloc = urlsplit(url).netloc
+        if self.auth or self.params or any(self.hooks.values()) or any(request.hooks.values()):
+            return super().prepare_request(request)
+        if "@" in netloc or self._netrc(url, netloc):
+            return super().prepare_request(request)
+        headers = CaseInsensitiveDict(self.headers)
+        headers.update(request.headers)
+        prepared = requests.PreparedRequest()
+        prepared.prepare(method="GET", url=url, headers=headers, hooks=default_hooks())
+        return prepared
+
+    def _netrc(self, url: str, netloc: str) -> bool:
+        """Whether requests would take credentials for this host from a netrc file (read once
+        per host: requests reads it again on every request)."""
+        if netloc not in self._netrc_hosts:
+            self._netrc_hosts[netloc] = self.trust_env and get_netrc_auth(url) is not None
+        return self._netrc_hosts[netloc]
 
     def resolve_redirects(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
         """None: monitor.request follows redirects itself, by its own policy (requests would
@@ -126,7 +155,27 @@ def _watched(manager: PoolManager) -> PoolManager:
 
 
 class _Adapter(HTTPAdapter):
-    """Connection pools whose connections obey the running request's deadline."""
+    """Connection pools whose connections obey the running request's deadline. Which pool a
+    request goes to is worked out once per scheme, host, port and TLS settings: requests does
+    it on every request, a stat of the CA bundle's path included (when REQUESTS_CA_BUNDLE or
+    CURL_CA_BUNDLE names one), to the same result."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._pool_keys: dict[tuple[str, str, Any, Any], Any] = {}
+        super().__init__(*args, **kwargs)
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: Any, cert: Any = None
+    ) -> Any:
+        parts = urlsplit(str(request.url))
+        key = (parts.scheme, parts.netloc, verify, cert)
+        found = self._pool_keys.get(key)
+        if found is None:
+            found = super().build_connection_pool_key_attributes(request, verify, cert)
+            if len(self._pool_keys) >= HOST_POOLS:
+                self._pool_keys.clear()
+            self._pool_keys[key] = found
+        return dict(found[0]), dict(found[1])
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)

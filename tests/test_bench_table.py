@@ -53,3 +53,13 @@ def test_follow_ups_are_split_by_whether_their_host_had_faults() -> None:
     assert "(4 updates)" in follow_up
     assert "hosts without faults p50 6.00 s, p99 9.00 s (3)" in follow_up
     assert "with faults p50 44.00 s, p99 44.00 s (1)" in follow_up
+
+
+def test_a_304_polls_worker_cpu_is_given_to_two_decimals_and_as_a_share_of_the_no_op() -> None:
+    run = a_run(first=None)
+    run.runs[0].steady.cpu["worker"] = 0.62  # 0.62 ms a poll over 1,000 polls
+    run.noop.cpu["worker"] = 3.6  # 1.2 ms a task over 3,000 tasks
+    (poll,) = [r for r in cost_rows(run) if "304 poll" in r]
+    assert "| 0.62 ms (52 %) |" in poll
+    (noop,) = [r for r in cost_rows(run) if "no-op task" in r]
+    assert "| 1.20 ms (100 %) |" in noop

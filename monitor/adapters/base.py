@@ -48,12 +48,21 @@ class HistoryAdapter(Adapter, Protocol):
         """Incidents first published at or after `since`, open or closed."""
         ...
 
+    def history_urls(self, page: PageConfig) -> list[str]:
+        """The URLs `recent` reads (monitor.backfill reads them side by side)."""
+        ...
+
 
 def recent_incidents(
     adapter: Adapter, page: PageConfig, get: Getter, since: datetime
 ) -> dict[str, Incident]:
     recent = getattr(adapter, "recent", None)
     return cast(HistoryAdapter, adapter).recent(page, get, since) if recent is not None else {}
+
+
+def history_urls(adapter: Adapter, page: PageConfig) -> list[str]:
+    more = getattr(adapter, "history_urls", None)
+    return list(more(page)) if more is not None else []
 
 
 def extra_urls(adapter: Adapter, page: PageConfig) -> list[str]:

@@ -29,6 +29,12 @@ from monitor.pages import PageConfig
 from monitor.status import UNKNOWN
 
 LEFT_SUMMARY = "This incident is no longer listed on the status page."
+# The page's history, read in this order: (file, its list, whether the list holds maintenances
+# and may be missing).
+HISTORY = (
+    ("incidents.json", "incidents", False),
+    ("scheduled-maintenances.json", "scheduled_maintenances", True),
+)
 
 
 class StatuspageAdapter:
@@ -62,10 +68,7 @@ class StatuspageAdapter:
         self, page: PageConfig, missing: list[str], get: Getter, now: datetime
     ) -> dict[str, Incident]:
         found: dict[str, Incident] = {}
-        for path, key, maintenance in (
-            ("incidents.json", "incidents", False),
-            ("scheduled-maintenances.json", "scheduled_maintenances", True),
-        ):
+        for path, key, maintenance in HISTORY:
             if len(found) == len(missing):
                 break
             body = get(f"{page.base_url}/api/v2/{path}")
@@ -86,14 +89,14 @@ class StatuspageAdapter:
             found[incident_id] = parse_incident(raw.get("incident", raw), "incident")
         return found
 
+    def history_urls(self, page: PageConfig) -> list[str]:
+        return [f"{page.base_url}/api/v2/{path}" for path, _, _ in HISTORY]
+
     def recent(self, page: PageConfig, get: Getter, since: datetime) -> dict[str, Incident]:
         """Incidents in `incidents.json`, and maintenances in `scheduled-maintenances.json`
         (incidents.json lists none on Statuspage), first published at or after `since`."""
         found: dict[str, Incident] = {}
-        for path, key, optional in (
-            ("incidents.json", "incidents", False),
-            ("scheduled-maintenances.json", "scheduled_maintenances", True),
-        ):
+        for path, key, optional in HISTORY:
             body = get(f"{page.base_url}/api/v2/{path}")
             if body is None:
                 continue
