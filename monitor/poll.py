@@ -1,7 +1,8 @@
 """One poll of one page: back-off check, conditional fetch, parse, backfill, diff, emit, save.
 
 Events are emitted *before* the new state is saved: a crash in between re-detects the same
-changes next time, with the same data-derived dedup keys, so the notifier prints them once.
+changes next time, with the same data-derived dedup keys, so the notifier prints them once. The
+state is saved with its events (monitor.outbox): a notify task lost after that is sent again.
 """
 
 from __future__ import annotations
@@ -235,5 +236,7 @@ class Poller:
         emit(result.events)
         changed = bool(result.events or result.filtered) and not fresh
         pace = decide(page, result.state, changed, now.timestamp(), seen.max_age)
-        self.scripts.save(page.id, result.state, seen.validators, pace, now.timestamp())
+        self.scripts.save(
+            page.id, result.state, seen.validators, pace, now.timestamp(), result.events
+        )
         return PollResult("changed", result.events, filtered=result.filtered)
