@@ -124,11 +124,13 @@ class Poller:
         return Ending(page.id, begun.token, outcome, sizes, page.interval, time.time())
 
     def ended(self, page: PageConfig, begun: Begun, result: PollResult | None, held: bool) -> None:
-        """After `finish`: say so when the lock had expired; a poll that went through clears
-        its host's back-off."""
+        """After `finish`: say so when the lock had expired (the poll outlived its bound, or
+        its renewals failed for a lease: monitor.lease); a poll that went through clears its
+        host's back-off."""
         if not held:
             log.warning(
-                "page %s: the poll took longer than its page lock (%.0f s)",
+                "page %s: the poll lost its page lock (it took longer than %.0f s, or Redis "
+                "could not renew it)",
                 page.id,
                 keys.lock_ttl(self.timeout),
                 extra={"page_id": page.id},

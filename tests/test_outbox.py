@@ -14,13 +14,14 @@ import pytest
 
 from monitor import keys, outbox, store
 from monitor.events import StatusEvent
-from monitor.notify import deliver
+from monitor.notify import PRINTED, deliver
 from monitor.pages import PageConfig
 from monitor.poll import Poller
 from monitor.session import new_session
 from tests.support.celery_workers import Workers
 from tests.support.pageserver import PageServer
 from tests.support.scenarios import StatuspageStory
+from tests.support.wait import wait_until
 from workers.tasks import tick
 
 SUMMARY = "/api/v2/summary.json"
@@ -118,5 +119,6 @@ def test_the_tick_sends_a_lost_event_again_and_the_notifier_prints_it_once(
         "Status: Major Outage (was Operational)",
     )
     assert (r.zscore(keys.OUTBOX_DUE, event.dedup_key) or 0) > time.time()  # looked at later
+    wait_until(lambda: r.get(keys.event(event.dedup_key)) == PRINTED, "marked printed")
     assert outbox.resend(r, time.time() + 3600) == []  # printed: it leaves at that look
     assert r.hlen(keys.OUTBOX) == 0
