@@ -79,6 +79,11 @@ class Leases:
         with self._mutex:
             self._held.pop(token, None)
 
+    def holding(self) -> int:
+        """How many locks it renews now."""
+        with self._mutex:
+            return len(self._held)
+
     def stop(self) -> None:
         """Renew nothing from now on: the holder as good as dead (tests)."""
         self._stopped.set()
