@@ -28,8 +28,8 @@ DEAD = (
 
 LOCKED = (
     "a missed line here is a status that came and went while the page's lock, held by the "
-    "killed process mid-poll, lived on (keys.lock_ttl: 45 s) and every poll of the page was "
-    "'busy': the lock does not die with its holder yet (issue 14, item 7)"
+    "killed process mid-poll, lived on and every poll of the page was 'busy': the lock dies with "
+    "its holder, within its lease (monitor.lease: 5 s, renewed while its poll runs)"
 )
 
 STOPPED = (
@@ -39,8 +39,8 @@ STOPPED = (
 
 FAILOVER = (
     "a missed line here is a status that began and ended while there was no primary to poll"
-    " with (from the kill until the replica was promoted and the workers had reconnected), or"
-    " a queued line lost with the old primary (see the cost above)"
+    " with (from the kill until the replica was promoted and the workers had reconnected); a"
+    " queued line lost with the old primary is sent again from the outbox (see the cost above)"
 )
 
 

@@ -6,9 +6,11 @@ killed node is started again as a replica once the promotion is done, so the nex
 has a replica to promote.
 
 What a failover can cost: replication is asynchronous, so a write the primary acknowledged
-and had not yet sent to the replica is gone — a queued notify task (a missed line) or a
-printed-event mark (a duplicate line) — and polls and publishes fail for the seconds until the
-promotion. The row counts both.
+and had not yet sent to the replica is gone — a poll's saved state (its changes are found
+again), a printed-event mark (a duplicate line) — and polls and publishes fail for the seconds
+until the promotion. A notify task lost with it (or taken by the notifier and not yet recorded
+as taken) is sent again from the outbox (monitor.outbox) once its grace has passed: a late
+line, not a missed one. The row counts them.
 """
 
 from __future__ import annotations
@@ -50,8 +52,10 @@ def start_ha(system: System) -> dict[str, str]:
 COST = (
     "a failover can cost what replication had not copied yet: it is asynchronous, so the writes"
     " the primary took just before it died and had not sent to the replica are lost with it — a"
-    " queued notify task (a missed line) or a printed-event mark (that line printed twice); and"
-    " until the promotion (down-after-milliseconds, here 1 s, plus an election) no poll runs"
+    " printed-event mark (that line printed twice), a poll's state (found again by the next"
+    " poll); a queued notify task lost with them, or taken by the notifier and not yet recorded"
+    " as taken, is sent again from the outbox 30 s after its poll (monitor.outbox: a late line);"
+    " and until the promotion (down-after-milliseconds, here 1 s, plus an election) no poll runs"
 )
 
 

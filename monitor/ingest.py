@@ -52,7 +52,7 @@ def ingest(
     try:
         result = diff(page, kind, store.load_state(r, page.id), snap, now, "webhook", retention)
         emit(result.events)
-        store.save_state(r, page.id, result.state)
+        store.save_state(r, page.id, result.state, result.events)
     finally:
         lock.release()
     return result.events

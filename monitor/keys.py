@@ -31,6 +31,9 @@ POLLED_AT = PREFIX + "polls:at"  # hash: page id -> unix time its last poll ende
 FAILING_SINCE = PREFIX + "polls:failing"  # hash: page id -> unix time of its first failed poll
 FIRST_SEEN = PREFIX + "polls:first"  # hash: page id -> unix time its state was first stored
 
+OUTBOX = PREFIX + "outbox"  # hash: dedup key -> event JSON, saved with its state (monitor.outbox)
+OUTBOX_DUE = PREFIX + "outbox:due"  # sorted set: dedup key -> when to look at it again
+OUTBOX_SENT = PREFIX + "outbox:sent"  # hash: dedup key -> times it was sent again
 EVENTS = PREFIX + "events"  # stream: every printed event, trimmed by age (monitor.eventlog)
 DELIVERIES_DUE = PREFIX + "deliveries:due"  # sorted set: "<channel>|<dedup key>" -> due time
 DEAD_LETTERS = PREFIX + "deliveries:dead"  # sorted set: "<channel>|<dedup key>" -> time
@@ -42,11 +45,11 @@ CLAIM_TTL = 60  # seconds a notifier holds an event before another may print it
 # (MONITOR_FETCH_TIMEOUT, 10 s by default), and one poll makes up to POLL_GETS of them (the page's
 # URLs, two for Instatus; after a change the follow-ups: Statuspage's incidents.json and
 # scheduled-maintenances.json for incidents that left the summary, and the same two for its
-# history). The lock lives that long plus LOCK_MARGIN for Redis and parsing, and no longer: a
-# worker killed mid-poll holds its page at most lock_ttl(timeout) seconds (45 s by default), then
-# the next tick polls it. A poll that outlives its lock (more follow-ups, a server that trickles)
-# finishes anyway: a poll beside it emits the same data-derived dedup keys, so the notifier prints
-# each change once.
+# history). The lock lives that long plus LOCK_MARGIN for Redis and parsing, and no longer. It
+# is taken for a short lease its holder renews while the poll runs (monitor.lease): a worker
+# killed mid-poll holds its page at most lease.LEASE seconds (5 s), then the next tick polls it.
+# A poll that outlives its lock (more follow-ups, a server that trickles) finishes anyway: a poll
+# beside it emits the same data-derived dedup keys, so the notifier prints each change once.
 POLL_GETS = 4
 LOCK_MARGIN = 5.0  # seconds
 

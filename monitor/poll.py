@@ -1,7 +1,8 @@
 """One poll of one page: back-off check, conditional fetch, parse, backfill, diff, emit, save.
 
 Events are emitted *before* the new state is saved: a crash in between re-detects the same
-changes next time, with the same data-derived dedup keys, so the notifier prints them once.
+changes next time, with the same data-derived dedup keys, so the notifier prints them once. The
+state is saved with its events (monitor.outbox): a notify task lost after that is sent again.
 """
 
 from __future__ import annotations
@@ -123,11 +124,13 @@ class Poller:
         return Ending(page.id, begun.token, outcome, sizes, page.interval, time.time())
 
     def ended(self, page: PageConfig, begun: Begun, result: PollResult | None, held: bool) -> None:
-        """After `finish`: say so when the lock had expired; a poll that went through clears
-        its host's back-off."""
+        """After `finish`: say so when the lock had expired (the poll outlived its bound, or
+        its renewals failed for a lease: monitor.lease); a poll that went through clears its
+        host's back-off."""
         if not held:
             log.warning(
-                "page %s: the poll took longer than its page lock (%.0f s)",
+                "page %s: the poll lost its page lock (it took longer than %.0f s, or Redis "
+                "could not renew it)",
                 page.id,
                 keys.lock_ttl(self.timeout),
                 extra={"page_id": page.id},
@@ -235,5 +238,7 @@ class Poller:
         emit(result.events)
         changed = bool(result.events or result.filtered) and not fresh
         pace = decide(page, result.state, changed, now.timestamp(), seen.max_age)
-        self.scripts.save(page.id, result.state, seen.validators, pace, now.timestamp())
+        self.scripts.save(
+            page.id, result.state, seen.validators, pace, now.timestamp(), result.events
+        )
         return PollResult("changed", result.events, filtered=result.filtered)

@@ -39,12 +39,16 @@ def poll_batch(
         else:
             running[pool.submit(poller.run_locked, page, emit_for(page.id), b)] = (page, b)
     pending = set(running)
-    while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-        if pending:
-            more, pending = wait(pending, timeout=LINGER)
-            done |= more
-        _finish(poller, [(*running[f], f) for f in done], out)
+    try:
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            if pending:
+                more, pending = wait(pending, timeout=LINGER)
+                done |= more
+            _finish(poller, [(*running[f], f) for f in done], out)
+    finally:  # a `finish` raised (Redis gone): the polls still out are not finished here
+        for f in pending:  # so their locks are no longer renewed (monitor.lease)
+            poller.scripts.leases.drop(running[f][1].token)
     return out
 
 

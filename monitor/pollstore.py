@@ -3,28 +3,32 @@ batch of them (monitor.pollbatch) shares them: `begin_many`, `finish_many`.
 
 - `begin` (one script): the host's back-off check, the page lock, and the validators and last
   body sizes of the page's URLs;
-- `save` (one MULTI, a changed poll only): the page state, the new validators, and the page's
-  pace (monitor.pace: its interval now and why), moving its next due time when the interval
-  changed;
+- `save` (one MULTI, a changed poll only): the page state, its events (monitor.outbox: sent
+  again if their line is not printed), the new validators, and the page's pace (monitor.pace:
+  its interval now and why), moving its next due time when the interval changed;
 - `finish` (one script): the lock released (if still ours), the poll counted (the hashes of
   monitor.counters.record_poll, with when it ended and since when the page fails), and a change
   window that has passed ended: the page falls back to its quiet interval.
 
 Owns each page's pace hash (keys.pace) and writes keys.INTERVALS and the schedule's score of
 the page whose interval changed (the rest of the schedule is monitor.schedule's). The lock is
-the one store.page_lock takes (an ingest waits on it): the same key, a token as its value.
+the one store.page_lock takes (an ingest waits on it): the same key, a token as its value. A
+poll takes it for a short lease its process renews while the poll runs (monitor.lease): it dies
+with its holder within seconds.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
 import redis
 
-from monitor import keys
+from monitor import keys, outbox
+from monitor.events import StatusEvent
+from monitor.lease import Leases
 from monitor.pace import Pace
 from monitor.pollscripts import BEGIN, FINISH, PACE
 from monitor.state import PageState
@@ -83,15 +87,19 @@ def _finish_call(end: Ending) -> tuple[list[str], list[str | float]]:
 class PollStore:
     """The scripts, registered once per client (EVALSHA, loaded on first use)."""
 
-    def __init__(self, r: redis.Redis, lock_ttl: float = keys.LOCK_TTL) -> None:
+    def __init__(
+        self, r: redis.Redis, lock_ttl: float = keys.LOCK_TTL, leases: Leases | None = None
+    ) -> None:
         self.r = r
-        self.lock_ms = int(lock_ttl * 1000)  # keys.lock_ttl: the fetch deadlines it guards
+        self.bound = lock_ttl  # keys.lock_ttl: the fetch deadlines it guards, renewals included
+        self.leases = leases or Leases(r)
+        self.lock_ms = min(self.leases.lease_ms, int(lock_ttl * 1000))
         self._begin = r.register_script(BEGIN)
         self._finish = r.register_script(FINISH)
 
     def begin(self, page_id: str, host: str, urls: list[str], now: float) -> Begun:
         script_keys, args, token = self._begin_call(page_id, host, urls, now)
-        return _begun(self._begin(keys=script_keys, args=args), urls, token)
+        return self._held(page_id, _begun(self._begin(keys=script_keys, args=args), urls, token))
 
     def begin_many(self, starts: list[Start], now: float) -> list[Begun]:
         """`begin` for each (page id, host, urls), in one round trip (and a SCRIPT EXISTS)."""
@@ -103,9 +111,15 @@ class PollStore:
                 tokens.append(token)
             replies = p.execute()
         return [
-            _begun(flat, urls, token)
-            for flat, (_, _, urls), token in zip(replies, starts, tokens, strict=True)
+            self._held(page_id, _begun(flat, urls, token))
+            for flat, (page_id, _, urls), token in zip(replies, starts, tokens, strict=True)
         ]
+
+    def _held(self, page_id: str, begun: Begun) -> Begun:
+        """A lock taken is renewed until its poll ends (`finish`) or reaches its bound."""
+        if begun.outcome == "ok":
+            self.leases.hold(keys.lock(page_id), begun.token, self.bound)
+        return begun
 
     def _begin_call(
         self, page_id: str, host: str, urls: list[str], now: float
@@ -117,17 +131,25 @@ class PollStore:
 
     def finish(self, end: Ending) -> bool:
         """Release the lock, count the poll (outcome None: not counted), end a passed change
-        window. False: the lock had expired before (the poll outlived keys.lock_ttl)."""
+        window. False: the lock had expired before (the poll outlived keys.lock_ttl, or could
+        not renew it for a lease). Its lock is no longer renewed, even when this raises."""
         script_keys, args = _finish_call(end)
-        return bool(self._finish(keys=script_keys, args=args))
+        try:
+            return bool(self._finish(keys=script_keys, args=args))
+        finally:
+            self.leases.drop(end.token)
 
     def finish_many(self, ends: list[Ending]) -> list[bool]:
         """`finish` for each, in one round trip (and a SCRIPT EXISTS)."""
-        with self.r.pipeline(transaction=False) as p:
+        try:
+            with self.r.pipeline(transaction=False) as p:
+                for end in ends:
+                    script_keys, args = _finish_call(end)
+                    self._finish(keys=script_keys, args=args, client=p)
+                return [bool(held) for held in p.execute()]
+        finally:
             for end in ends:
-                script_keys, args = _finish_call(end)
-                self._finish(keys=script_keys, args=args, client=p)
-            return [bool(held) for held in p.execute()]
+                self.leases.drop(end.token)
 
     def save(
         self,
@@ -136,11 +158,14 @@ class PollStore:
         validators: Mapping[str, tuple[Validators, int | None]],
         pace: Pace,
         now: float,
+        events: Sequence[StatusEvent] = (),
     ) -> None:
-        """A changed poll's writes in one round trip: state, validators and pace; the first
-        one also marks when statusmon first had the page's data (the board's history)."""
+        """A changed poll's writes in one round trip: state, its events (sent before), their
+        outbox entries, validators and pace; the first one also marks when statusmon first had
+        the page's data (the board's history)."""
         with self.r.pipeline() as p:
             p.set(keys.state(page_id), state.to_json())
+            outbox.stage(p, events, now)
             p.hsetnx(keys.FIRST_SEEN, page_id, now)
             for url, (v, size) in validators.items():
                 stage_validators(p, url, v, size)

@@ -14,7 +14,7 @@ hashes, each channel's status). Every key is named in monitor.keys.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -22,7 +22,8 @@ import redis
 from redis.client import Pipeline
 from redis.lock import Lock
 
-from monitor import keys
+from monitor import keys, outbox
+from monitor.events import StatusEvent
 from monitor.sentinel import SentinelConfig
 from monitor.state import PageState
 
@@ -44,12 +45,16 @@ def load_state(r: Redis, page_id: str) -> PageState | None:
     return None if raw is None else PageState.from_json(raw)
 
 
-def save_state(r: Redis, page_id: str, state: PageState) -> None:
-    """The page's state; the first one also marks when statusmon first had its data (the
-    board's history shows "no data" before, monitor.history)."""
-    with r.pipeline(transaction=False) as p:
+def save_state(
+    r: Redis, page_id: str, state: PageState, events: Sequence[StatusEvent] = ()
+) -> None:
+    """The page's state, with the events it records as seen (one MULTI: monitor.outbox); the
+    first one also marks when statusmon first had its data (the board's history shows "no
+    data" before, monitor.history)."""
+    with r.pipeline(transaction=bool(events)) as p:
         p.set(keys.state(page_id), state.to_json())
         p.hsetnx(keys.FIRST_SEEN, page_id, time.time())
+        outbox.stage(p, events, time.time())
         p.execute()
 
 

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
 from typing import Any
 
 import pytest
@@ -15,9 +16,11 @@ import redis
 
 from monitor import backoff, keys, store
 from monitor.events import StatusEvent
+from monitor.lease import Leases
 from monitor.pages import PageConfig
 from monitor.poll import Poller, PollResult
 from monitor.pollbatch import poll_batch
+from monitor.pollstore import Ending, PollStore
 from monitor.registry import sync_pages
 from monitor.session import new_session
 from tests.support.pageserver import PageServer
@@ -141,3 +144,38 @@ def test_a_fast_page_is_finished_while_a_slow_page_of_its_batch_still_waits(
 def _outcome(result: object) -> str:
     assert isinstance(result, PollResult), result
     return result.outcome
+
+
+class FinishFails(PollStore):
+    """Redis gone when the batch's first wave is finished (a failover): `finish_many` raises,
+    and like the real one no longer renews the locks of the polls it was given."""
+
+    def finish_many(self, ends: list[Ending]) -> list[bool]:
+        for end in ends:
+            self.leases.drop(end.token)
+        raise redis.ConnectionError("Redis gone")
+
+
+class RedisGoneAtFinish(Poller):
+    @cached_property
+    def scripts(self) -> PollStore:
+        return FinishFails(self.redis, keys.lock_ttl(self.timeout), Leases(self.redis, 1.0, 0.05))
+
+
+def test_a_batch_whose_finish_fails_renews_the_locks_of_none_of_its_polls(
+    r: store.Redis, pages: PageServer, pool: ThreadPoolExecutor
+) -> None:
+    """The polls still out when it gave up are never finished: their pages are free again
+    within the lease, not after the poll's bound (keys.lock_ttl)."""
+    (fast,) = watched(r, pages, ["fast"])
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        port = silent.getsockname()[1]
+        slow = PageConfig("slow", "Slow", f"http://127.0.0.1:{port}/slow", "statuspage")
+        sync_pages(r, [fast, slow], 0.0)
+        poller = RedisGoneAtFinish(r, new_session(), timeout=5)
+        with pytest.raises(redis.ConnectionError):
+            poll_batch(poller, [fast, slow], quiet, pool)
+        assert poller.scripts.leases.holding() == 0
+        assert 0 < r.pttl(keys.lock("slow")) <= 1000  # left to lapse: the poll goes on
+        wait_until(lambda: r.exists(keys.lock("slow")) == 0, "the slow page's lock lapsed", 5)
+        poller.scripts.leases.stop()

@@ -1,5 +1,6 @@
-"""Thin tasks: tick (fan out due polls and deliveries), poll (one page), notify (print one
-event once, log it, hand it to the channels that want it)."""
+"""Thin tasks: tick (fan out due polls and deliveries, send again the events whose line is
+late: monitor.outbox), poll (one page), notify (print one event once, log it, hand it to the
+channels that want it)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from monitor import counters, keys, store
+from monitor import counters, keys, outbox, store
 from monitor.events import StatusEvent
 from monitor.notify import deliver
 from monitor.poll import Emit, PollResult
@@ -39,8 +40,20 @@ def tick(self: RuntimeTask) -> int:
         else:
             poll_pages.apply_async((page_ids,), expires=interval)
     store.heartbeat(self.redis, keys.BEAT_ROLE)
+    resend_late(self.redis)
     send_due_deliveries(self.redis, self.settings.delivery_deadline)
     return len(due)
+
+
+def resend_late(r: store.Redis) -> None:
+    """The events whose state was saved GRACE seconds ago and whose line is not printed: their
+    notify task was lost (monitor.outbox); the claim prints each once."""
+    events = outbox.resend(r, time.time())
+    if events:
+        log.warning(
+            "%d event(s) not printed %.0f s after their poll: sent again", len(events), outbox.GRACE
+        )
+        enqueue_events(events)
 
 
 @app.task(name="statusmon.poll", base=RuntimeTask, bind=True)
