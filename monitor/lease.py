@@ -110,6 +110,7 @@ class Leases:
 
     def _run(self) -> None:
         idle_since = time.monotonic()
+        failing = False
         while not self._stopped.wait(self.every):
             with self._mutex:
                 if self._held:
@@ -119,6 +120,9 @@ class Leases:
                     return
             try:
                 self.renew_once()
+                failing = False
             except redis.RedisError as exc:  # the next round tries again; the lease is short
-                log.warning("page locks not renewed: %s", type(exc).__name__)
+                if not failing:  # once per outage, not once a second
+                    log.warning("page locks not renewed: %s", type(exc).__name__)
+                failing = True
             self.rounds += 1

@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from monitor import keys, store
 from monitor.lease import Leases
@@ -77,3 +79,17 @@ def test_a_lock_left_behind_by_a_finished_poll_lapses_within_the_lease(
     r.set(keys.lock("p"), begun.token, px=int(LEASE * 1000))  # what the promoted replica kept
     wait_until(lambda: ours.leases.rounds >= 2 * LEASE / EVERY, "rounds", 5)
     assert not r.exists(keys.lock("p"))
+
+
+def test_an_outage_of_redis_is_logged_once_not_at_every_renewal(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gone = store.Redis(host="127.0.0.1", port=1, retry=Retry(NoBackoff(), 0))  # nothing listens
+    leases = Leases(gone, LEASE, EVERY)
+    leases.hold(keys.lock("p"), "token", BOUND)
+    try:
+        with caplog.at_level("WARNING", logger="statusmon.poll"):
+            wait_until(lambda: leases.rounds >= 5, "renewal rounds", 10)
+    finally:
+        leases.stop()
+    assert [r.getMessage() for r in caplog.records] == ["page locks not renewed: ConnectionError"]
