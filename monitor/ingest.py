@@ -5,7 +5,9 @@ same data-derived dedup keys, events emitted *before* the state is saved. So a w
 poll of the same change, or the same webhook twice, print once. A payload is a partial view:
 `diff` only adds what it shows; the poll that follows (`hint_due`) catches what it leaves out.
 Unlike a poll, which skips a busy page, a webhook waits for the lock: its update must not be
-dropped. If the lock stays taken, `PageBusy` says "try again later".
+dropped. If the lock stays taken, `PageBusy` says "try again later". An ingest does no network
+I/O under the lock, so it takes it for one lease (monitor.lease, 5 s), not a poll's bound: an
+ingest killed mid-way frees the page within seconds.
 
 Also the Redis bookkeeping of deliveries: enqueued ones (to drop replays), and the hint-poll
 throttle.
@@ -23,6 +25,7 @@ from monitor import keys, store
 from monitor.adapters import get_adapter
 from monitor.detect import diff
 from monitor.events import StatusEvent
+from monitor.lease import LEASE
 from monitor.pages import PageConfig
 
 Emit = Callable[[list[StatusEvent]], None]
@@ -46,7 +49,7 @@ def ingest(
     """The events the payload adds to the page's state; ParseError if its shape is unknown."""
     kind = webhook_kind(r, page)
     snap = get_adapter(kind).parse_webhook(payload, page)
-    lock = store.page_lock(r, page.id, wait=lock_wait)
+    lock = store.page_lock(r, page.id, wait=lock_wait, ttl=LEASE)
     if not lock.acquire():
         raise PageBusy(page.id)
     try:
