@@ -57,7 +57,7 @@ def run(rate: float, seconds: float, clients: int) -> dict[str, Any]:
 
         phase("u", max(10, count // 10))  # warm: every process has served a few
         before = phase("a")
-        during, frames = viewers(port, clients, lambda: phase("v"))
+        during, frames = viewers(port, clients, lambda: phase("v"), len)
         after = phase("z")
     finally:
         stop_all(children)
