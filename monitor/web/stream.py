@@ -67,8 +67,8 @@ def frame(entry_id: str, fields: dict[str, str]) -> bytes:
 
 
 class Fanout:
-    def __init__(self, r: redis.Redis) -> None:
-        self.redis = r
+    def __init__(self, r: redis.Redis, window: float = WINDOW) -> None:
+        self.redis, self.window = r, window
         self.frames: deque[Frame] = deque()
         self.last = self.floor = "0-0"  # the buffer holds every entry in (floor, last]
         self.batch: Batch | None = None  # the newest one
@@ -104,7 +104,7 @@ class Fanout:
             return
 
     def _read(self) -> None:
-        while True:
+        while not self.stopping:
             try:
                 found = self.redis.xread({keys.EVENTS: self.last}, block=BLOCK_MS, count=BUFFER)
             except redis.RedisError as exc:
@@ -114,7 +114,7 @@ class Fanout:
             entries = [e for _, batch in cast(list[tuple[str, Raw]], found or []) for e in batch]
             if entries:
                 self.publish([(i, frame(i, f)) for i, f in entries])
-                time.sleep(WINDOW)  # a greenlet's sleep under gevent; the next batch gathers
+                time.sleep(self.window)  # a greenlet's sleep under gevent: the next batch gathers
 
     def publish(self, fresh: list[Frame]) -> None:
         batch = Batch(self.last, fresh[-1][0], b"".join(text for _, text in fresh))
@@ -151,9 +151,9 @@ class Fanout:
 
     def stream(self, last_event_id: str | None) -> Iterator[bytes]:
         self.start()
-        yield b"retry: 2000\n\n"
-        with self.lock:
+        with self.lock:  # before the first frame: whatever is logged once it is out comes
             cursor = self.last
+        yield b"retry: 2000\n\n"
         if last_event_id and STREAM_ID.match(last_event_id):
             cursor = last_event_id
             for entry_id, text in self.catch_up(cursor):
