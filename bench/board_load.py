@@ -160,13 +160,13 @@ def sse_clients(port: int, count: int, ready: Any, stop: Any, want: Any, out: An
 
 
 def viewers(
-    port: int, count: int, during: Callable[[], T], wanted: Callable[[T], int] = lambda _: 0
+    port: int, count: int, during: Callable[[int], T], wanted: Callable[[T], int] = lambda _: 0
 ) -> tuple[T, list[int]]:
-    """`during()` while `count` SSE clients (a process of their own) are connected to the
-    board's stream: (its result, the frames each client got, once each has `wanted(result)`
-    or 30 s have passed)."""
+    """`during(pid)` while `count` SSE clients (a process of their own, `pid`) are connected
+    to the board's stream: (its result, the frames each client got, once each has
+    `wanted(result)` or 30 s have passed); no client: `during(0)`."""
     if not count:
-        return during(), []
+        return during(0), []
     spawn = multiprocessing.get_context("spawn")
     ready, stop, out = spawn.Event(), spawn.Event(), spawn.Queue()
     want = spawn.Value("i", 0)
@@ -175,7 +175,8 @@ def viewers(
     try:
         if not ready.wait(180):
             raise SystemExit(f"{count} SSE clients did not connect within 180 s")
-        result = during()
+        assert holder.pid is not None
+        result = during(holder.pid)
         want.value = wanted(result)
     finally:
         stop.set()

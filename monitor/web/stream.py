@@ -43,7 +43,7 @@ KEEPALIVE = 15.0
 TICK = 1.0  # how often a waiting stream looks whether the worker is stopping
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
 BLOCK_MS = 5000
-WINDOW = 0.1  # seconds: after a read that brought events, the reader waits this long
+WINDOW = 0.25  # seconds: after a read that brought events, the reader waits this long
 Frame = tuple[str, bytes]  # (stream id, the SSE frame)
 KEEP_ALIVE = b": keep-alive\n\n"
 
