@@ -84,11 +84,11 @@ def test_a_change_appears_on_an_open_board_without_reload_within_two_seconds(
         {"do": "open", "page": 3, "incident": "x", "name": "Slow edge", "components": [0],
          "component_status": "partial_outage", "body": "Edge requests are slow."}
     )  # fmt: skip
-    headline(page).filter(has_text="Umbrella CDN — ").wait_for(timeout=TIMEOUT)
-    assert "Partial Outage, Investigating since" in headline(page).inner_text()
-    # The headline may come with the component's change, its incident's a batch later (the
-    # stream gathers changes 0.25 s after one): wait for that one, then judge when it came.
+    # The component's change may come a batch (0.25 s) before its incident's (the stream
+    # gathers changes after one): wait for the incident's, then judge when it came.
     page.locator("#changes").get_by_text("Edge requests are slow.").wait_for(timeout=TIMEOUT)
+    headline(page).filter(has_text="Partial Outage, Investigating since").wait_for(timeout=TIMEOUT)
+    assert "Umbrella CDN — " in headline(page).inner_text()
     seen = page.evaluate("window.seen")
     (arrived,) = [at for at, text in seen if "Edge requests are slow." in text]
     assert arrived - printed_at(running, "sim00003", "investigating") < 2000
