@@ -155,7 +155,13 @@ def section(result: dict[str, Any] | None) -> list[str]:
         f"loopback); {result['events']} events appended to the event log as the notifier "
         "appends them, 10 per second; `GET /` every 50 ms meanwhile (a process of its own, "
         "after one untimed request). `bench/board_webhooks.py`: webhooks → printed lines at a "
-        "fixed rate on the web process, worker and notifier, with and without SSE clients.",
+        "fixed rate on the web process, worker and notifier, with and without SSE clients. "
+        "Each web worker reads the event log once for all its clients and sends each the "
+        "same bytes; after a read that brought events it gathers for 0.25 s "
+        "(monitor/web/stream.py `WINDOW`), so at 50 events/s a client gets at most 4 writes a "
+        "second (frames wait at most 0.25 s: the fan-out row). The load generator stands for "
+        "browsers on other machines but runs on this one, on the same 2 cores: the webhook "
+        "rows give the figure with it at the system's priority and, apart, at nice 10.",
         "",
         "| measure | p50 | p99 | target |",
         "|---|---|---|---|",

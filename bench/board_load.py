@@ -135,9 +135,10 @@ def sampled(port: int, count: int, during: Callable[[], T] | None) -> tuple[list
     return took, result
 
 
-def sse_clients(port: int, count: int, ready: Any, stop: Any, out: Any) -> None:
+def sse_clients(port: int, count: int, ready: Any, stop: Any, want: Any, out: Any) -> None:
     """`count` SSE clients connected until `stop` (in a process of its own: `viewers`);
-    `ready` once all are; the frames each got go to `out`."""
+    `ready` once all are; then each reads on until it has `want` frames (at most 30 s more:
+    the last events' frames may still be on their way); the frames each got go to `out`."""
 
     async def hold() -> list[int]:
         done = asyncio.Event()
@@ -148,6 +149,9 @@ def sse_clients(port: int, count: int, ready: Any, stop: Any, out: Any) -> None:
             await asyncio.wait_for(each.wait(), 120)
         ready.set()
         await asyncio.to_thread(stop.wait)
+        deadline = time.monotonic() + 30
+        while any(g[0] < want.value for g in got) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
         done.set()
         await asyncio.gather(*tasks, return_exceptions=True)
         return [g[0] for g in got]
@@ -155,19 +159,25 @@ def sse_clients(port: int, count: int, ready: Any, stop: Any, out: Any) -> None:
     out.put(asyncio.run(hold()))
 
 
-def viewers(port: int, count: int, during: Callable[[], T]) -> tuple[T, list[int]]:
-    """`during()` while `count` SSE clients (a process of their own) are connected to the
-    board's stream: (its result, the frames each client got)."""
+def viewers(
+    port: int, count: int, during: Callable[[int], T], wanted: Callable[[T], int] = lambda _: 0
+) -> tuple[T, list[int]]:
+    """`during(pid)` while `count` SSE clients (a process of their own, `pid`) are connected
+    to the board's stream: (its result, the frames each client got, once each has
+    `wanted(result)` or 30 s have passed); no client: `during(0)`."""
     if not count:
-        return during(), []
+        return during(0), []
     spawn = multiprocessing.get_context("spawn")
     ready, stop, out = spawn.Event(), spawn.Event(), spawn.Queue()
-    holder = spawn.Process(target=sse_clients, args=(port, count, ready, stop, out))
+    want = spawn.Value("i", 0)
+    holder = spawn.Process(target=sse_clients, args=(port, count, ready, stop, want, out))
     holder.start()
     try:
         if not ready.wait(180):
             raise SystemExit(f"{count} SSE clients did not connect within 180 s")
-        result = during()
+        assert holder.pid is not None
+        result = during(holder.pid)
+        want.value = wanted(result)
     finally:
         stop.set()
     frames: list[int] = out.get(timeout=120)
