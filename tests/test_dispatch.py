@@ -113,3 +113,13 @@ def test_a_burst_that_never_slows_down_still_sends_its_deliveries_every_hold() -
     assert 0.3 <= published.at[0] - start < 5
     first = published.batches.get_nowait()
     assert first == [(["hook"], f"k{n}") for n in range(len(first))]  # in order, from the first
+
+
+def test_a_clump_of_a_few_events_is_not_held_as_a_burst() -> None:
+    published = Published()
+    dispatcher = Dispatcher(published, window=0.05, hold=30)
+    added = time.monotonic()
+    for n in range(3):  # printed together after a stall: fewer than BUSY a second's window
+        dispatcher.add(["hook"], f"k{n}")
+    assert len(published.batches.get(timeout=10)) == 3
+    assert published.at[0] - added < 5  # the window, not the 30 s hold

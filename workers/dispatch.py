@@ -7,17 +7,17 @@ an in-process queue and goes on to its next line; one thread publishes what gath
 WINDOW as a single `deliver_events` task. At a trickle each event goes alone, about WINDOW
 after it was printed.
 
-The console comes first: while events still come BUSY or more a STEP (200/s and up: the
-notifier is working through a burst), their deliveries wait until the pace drops, HOLD at
-most, and go out then (in tasks of MOST events). A burst's deliveries (three channels: an
-HTTP POST and two Redis round trips each) cost the machine about twice the notifier's own
-work; sent beside it on two shared cores they took a third of its throughput (69 % of the
-no-channel figure), and this version's cheaper deliveries alone did not change that (65 %);
-held, 99 % (bench.channels' systems, 10 alternating bursts of 300 each, load average 5 to 8
-from other work). At the steady rates the lag target is
-set for (50 events/s) nothing is held: the deliverer's lower priority (DELIVER_NICE) is what
-keeps it out of the console's way there. Under a burst that never ends, deliveries still go
-out once every HOLD.
+The console comes first: while events come at BUSY (200/s) or faster, over the window and
+then over each STEP (the notifier is working through a burst), their deliveries wait until
+the pace drops, HOLD at most, and go out then (in tasks of MOST events). A burst's
+deliveries (three channels: an HTTP POST and two Redis round trips each) cost the machine
+about twice the notifier's own work; sent beside it on two shared cores they took a third
+of its throughput (69 % of the no-channel figure), and this version's cheaper deliveries
+alone did not change that (65 %); held, 99 % (bench.channels' systems, 10 alternating
+bursts of 300 each, load average 5 to 8 from other work). At the steady rates the lag
+target is set for (50 events/s) nothing is held, nor for a clump of a few events printed
+together: the deliverer's lower priority (DELIVER_NICE) keeps it out of the console's way
+there. Under a burst that never ends, deliveries still go out once every HOLD.
 
 Nothing is lost if the process dies with events still queued here, or a publish fails: their
 deliveries were filed by the mark (monitor.eventlog) and the beat tick sends them after their
@@ -34,8 +34,8 @@ from collections.abc import Callable
 
 log = logging.getLogger("statusmon.tasks")
 WINDOW = 0.05  # seconds the first event of a batch waits for others
-STEP = 0.01  # seconds between looks at how fast events still come
-BUSY = 2  # events within one STEP (200/s): the notifier is in a burst, its deliveries wait
+STEP = 0.02  # seconds between looks at how fast events still come
+BUSY = 200.0  # events a second, over the window and then each STEP: a burst, deliveries wait
 HOLD = 1.0  # seconds a burst may hold its first event's deliveries at most
 MOST = 200  # events in one task at most
 
@@ -70,19 +70,18 @@ class Dispatcher:
                     self._thread.start()
 
     def gather(self) -> list[Item]:
-        """The next events: waits for one, then `window` for more, then, while they still come
-        BUSY or more a STEP (the notifier is in a burst), until they slow down or `hold` has
+        """The next events: waits for one, then `window` for more; if they came at BUSY or
+        faster (the notifier is in a burst), on until a STEP sees them slow down or `hold` has
         passed since the first. The thread sleeps meanwhile: an event added wakes nothing."""
         first = self._queue.get()
         start = time.monotonic()
         time.sleep(self.window)
         seen = self._queue.qsize()
-        while time.monotonic() - start < self.hold:
+        busy = seen + 1 >= BUSY * self.window  # a clump of a few is not a burst
+        while busy and time.monotonic() - start < self.hold:
             time.sleep(STEP)
             now = self._queue.qsize()
-            if now - seen < BUSY:
-                break
-            seen = now
+            busy, seen = now - seen >= BUSY * STEP, now
         return [first, *self.drain()]
 
     def drain(self) -> list[Item]:
