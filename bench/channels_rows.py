@@ -73,12 +73,19 @@ NOTES = [
     "TLS handshake on https) and two Redis round trips: its begin, which also takes the "
     "rate-limit token and reads the page state if needed, and its outcome with its metrics "
     "in one transaction (five round trips before). Per event of three channels, this took "
-    "the deliverer from 3.3 to about 1.8 ms, Redis from 0.77 to about 0.55 ms and the "
-    "receivers from 2.0 to about 1.0 ms. The loopback receivers (standing for Slack, "
+    "the deliverer from 3.3 to about 1.8 ms, Redis from 0.77 to 0.55 ms and the receivers "
+    "from 2.0 to 1.0 ms with deliveries sent as they came; a held burst's, sent all at "
+    "once, cost a little more (about 2.1, 0.65 and 1.4 ms: more threads contend for each "
+    "process's lock). The loopback receivers (standing for Slack, "
     "Discord and a webhook endpoint, which would not be on this machine) run in the bench's "
     "own process at normal priority, not niced.",
     "A higher DELIVER_NICE favours the console more but starves deliveries when the machine "
     "is busy: at 10, with a load average of 12, the lag p99 was 5.8 s.",
+    "The webhook p99 is the fourth-worst of 400 posts in 8 s per copy: a few seconds of "
+    "other work on the machine decide it. With a load average of 5 to 8 it went either way "
+    "from run to run (0.07 to 1.5 times the no-channel figure in seven runs of this "
+    "version); runs of the webhooks alone showed such spikes on either copy, with the code "
+    "before it too. At a load of 3: 0.07, and a lag p99 of 73 ms.",
 ]
 
 
