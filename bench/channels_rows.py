@@ -81,11 +81,13 @@ NOTES = [
     "own process at normal priority, not niced.",
     "A higher DELIVER_NICE favours the console more but starves deliveries when the machine "
     "is busy: at 10, with a load average of 12, the lag p99 was 5.8 s.",
-    "The webhook p99 is the fourth-worst of 400 posts in 8 s per copy: a few seconds of "
-    "other work on the machine decide it. With a load average of 5 to 8 it went either way "
-    "from run to run (0.07 to 1.5 times the no-channel figure in seven runs of this "
-    "version); runs of the webhooks alone showed such spikes on either copy, with the code "
-    "before it too. At a load of 3: 0.07, and a lag p99 of 73 ms.",
+    "The webhook p99 is the fourth-worst of 400 posts per copy, sent 4 s at a time: a few "
+    "seconds of other work on this shared machine decide it. In nine runs while this "
+    "version was built (load average 3 to 9) it was met in four and missed in five (0.07 "
+    "to 24 times the no-channel figure; in the worst, one copy's p50 rose to 400 ms for a "
+    "round). Webhook-only runs, four alternating rounds a copy at a load of 2 to 3, showed "
+    "the channels' copy no slower than before this version (p50 8 to 13 ms against 11 to "
+    "16, p99 15 to 48 ms against 19 to 58, leaving out rounds where either copy spiked).",
 ]
 
 
