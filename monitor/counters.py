@@ -139,21 +139,29 @@ def record_channel(
     """One delivery attempt's outcome (delivered, failed: to be retried, dead), the channel's
     status for `statusmon channels status`, and on delivery its lag since the line printed
     (buckets non-cumulative, as observe_lag's), in one round trip."""
-    now = str(time.time())
     with r.pipeline(transaction=True) as p:  # a scrape never sees a lag count without its sum
-        p.hincrby(keys.METRICS_DELIVERIES, f"{channel}|{outcome}", 1)
-        if outcome == "delivered":
-            p.hset(keys.CHANNEL_STATUS, f"{channel}|last_success", now)
-        else:
-            p.hincrby(keys.CHANNEL_STATUS, f"{channel}|failures", 1)
-            p.hset(keys.CHANNEL_STATUS, f"{channel}|last_failure", now)
-            p.hset(keys.CHANNEL_STATUS, f"{channel}|last_error", error[:300])
-        if lag is not None:
-            lag = max(0.0, lag)
-            bucket = next((le(b) for b in DELIVERY_LAG_BUCKETS if lag <= b), INF)
-            p.hincrby(keys.METRICS_DELIVERY_LAG, bucket, 1)
-            p.hincrbyfloat(keys.METRICS_DELIVERY_LAG, "sum", lag)
+        channel_commands(p, channel, outcome, lag, error)
         p.execute()
+
+
+def channel_commands(
+    p: redis.client.Pipeline, channel: str, outcome: str, lag: float | None, error: str
+) -> None:
+    """record_channel's commands, queued on `p` (monitor.sending adds them to the pipeline
+    that records the delivery's outcome)."""
+    now = str(time.time())
+    p.hincrby(keys.METRICS_DELIVERIES, f"{channel}|{outcome}", 1)
+    if outcome == "delivered":
+        p.hset(keys.CHANNEL_STATUS, f"{channel}|last_success", now)
+    else:
+        p.hincrby(keys.CHANNEL_STATUS, f"{channel}|failures", 1)
+        p.hset(keys.CHANNEL_STATUS, f"{channel}|last_failure", now)
+        p.hset(keys.CHANNEL_STATUS, f"{channel}|last_error", error[:300])
+    if lag is not None:
+        lag = max(0.0, lag)
+        bucket = next((le(b) for b in DELIVERY_LAG_BUCKETS if lag <= b), INF)
+        p.hincrby(keys.METRICS_DELIVERY_LAG, bucket, 1)
+        p.hincrbyfloat(keys.METRICS_DELIVERY_LAG, "sum", lag)
 
 
 def le(bound: float) -> str:

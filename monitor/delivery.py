@@ -28,69 +28,11 @@ from typing import Any, cast
 
 import redis
 
-from monitor import keys
+from monitor import delivery_scripts as scripts
+from monitor import keys, ratelimit
 
 LEASE_MARGIN = 20.0  # seconds past the attempt's deadline before a lease counts as lost
 DELIVERED, DEAD, SENDING, PENDING = "delivered", "dead", "sending", "pending"
-
-_BEGIN = """
-local state = redis.call('HGET', KEYS[1], 'state')
-if not state then redis.call('ZREM', KEYS[2], ARGV[1]) return {'missing'} end
-if state == 'delivered' or state == 'dead' then
-  redis.call('ZREM', KEYS[2], ARGV[1]) return {state}
-end
-local now = tonumber(ARGV[2])
-if state == 'sending' and tonumber(redis.call('HGET', KEYS[1], 'lease') or '0') > now then
-  return {'busy'}
-end
-local lease = now + tonumber(ARGV[3])
-redis.call('HSET', KEYS[1], 'state', 'sending', 'lease', tostring(lease))
-local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-redis.call('ZADD', KEYS[2], lease, ARGV[1])
-local f = redis.call('HMGET', KEYS[1], 'entry', 'printed_at', 'slot', 'severity')
-local found = redis.call('XRANGE', KEYS[3], f[1] or '0-0', f[1] or '0-0')
-local event = ''
-if found[1] then
-  local fields = found[1][2]
-  for i = 1, #fields, 2 do if fields[i] == 'event' then event = fields[i + 1] end end
-end
-return {'go', tostring(attempts), f[1] or '', f[2] or '', f[3] or '', f[4] or '', event,
-  tostring(redis.call('EXISTS', KEYS[4]))}
-"""
-
-_POSTPONE = """
-if redis.call('HGET', KEYS[1], 'state') ~= 'sending' then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'pending', 'slot', ARGV[3])
-redis.call('HINCRBY', KEYS[1], 'attempts', -1)
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-return 1
-"""
-
-_FINISH = """
-local state = redis.call('HGET', KEYS[1], 'state')
-if state == 'delivered' or state == 'dead' or not state then return 0 end
-local outcome = ARGV[2]
-redis.call('HDEL', KEYS[1], 'lease', 'slot')
-redis.call('HSET', KEYS[1], 'last_error', ARGV[4], 'at', ARGV[5])
-if outcome == 'retry' then
-  redis.call('HSET', KEYS[1], 'state', 'pending')
-  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-  return 1
-end
-redis.call('HSET', KEYS[1], 'state', outcome)
-redis.call('ZREM', KEYS[2], ARGV[1])
-if outcome == 'dead' then
-  redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tonumber(ARGV[5]) - 2592000)  -- kept 30 days
-end
-return 1
-"""
-
-_CLAIM_DUE = """
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
-for _, member in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[2], member) end
-return due
-"""
 
 
 @dataclass(frozen=True)
@@ -105,33 +47,53 @@ class Attempt:
     severity: str
     event: str  # the log entry's `event` field (the --format json object)
     failing: bool  # the channel's last attempt failed (keys.channel_suspect)
+    wait: float | None = None  # the rate-limit token begin took: seconds until its slot
+    state: str = ""  # the page state's JSON, read if the notifier left the severity open
 
 
 def member(channel: str, dedup_key: str) -> str:
     return f"{channel}|{dedup_key}"
 
 
-def begin(r: redis.Redis, channel: str, dedup_key: str, deadline: float) -> Attempt | str:
-    """An Attempt, or why not: missing, delivered, dead, busy (another worker is on it)."""
+def begin(
+    r: redis.Redis,
+    channel: str,
+    dedup_key: str,
+    deadline: float,
+    rate: tuple[float, int] | None = None,
+) -> Attempt | str:
+    """An Attempt, or why not: missing, delivered, dead, busy (another worker is on it).
+    `rate` (per second, burst): a healthy channel's attempt that holds no reserved slot takes
+    its token in the same round trip (Attempt.wait); a failing one's takes it itself once it
+    has its turn (monitor.sending)."""
+    per_second, burst = rate or ("", 0)
     found = cast(
         list[str],
         r.eval(
-            _BEGIN,
-            4,
+            scripts.BEGIN,
+            5,
             keys.delivery(channel, dedup_key),
             keys.DELIVERIES_DUE,
             keys.EVENTS,
             keys.channel_suspect(channel),
+            keys.bucket(channel),
             member(channel, dedup_key),
             time.time(),
             deadline + LEASE_MARGIN,
+            per_second,
+            burst,
+            ratelimit.ttl(*rate) if rate else 0,
+            keys.state(""),
         ),
     )
     if found[0] != "go":
         return found[0]
-    number, entry, printed_at, slot, severity, event, failing = found[1:]
+    number, entry, printed_at, slot, severity, event, failing, wait, state = found[1:]
     held = float(slot) if slot else None
-    return Attempt(int(number), entry, printed_at, held, severity, event, failing == "1")
+    took = float(wait) if wait else None
+    return Attempt(
+        int(number), entry, printed_at, held, severity, event, failing == "1", took, state
+    )
 
 
 def postpone(r: redis.Redis, channel: str, dedup_key: str, at: float, slot: bool) -> None:
@@ -139,7 +101,13 @@ def postpone(r: redis.Redis, channel: str, dedup_key: str, at: float, slot: bool
     reserved for that time (the next attempt takes no token)."""
     key = keys.delivery(channel, dedup_key)
     r.eval(
-        _POSTPONE, 2, key, keys.DELIVERIES_DUE, member(channel, dedup_key), at, at if slot else ""
+        scripts.POSTPONE,
+        2,
+        key,
+        keys.DELIVERIES_DUE,
+        member(channel, dedup_key),
+        at,
+        at if slot else "",
     )
 
 
@@ -147,19 +115,25 @@ def finish(
     r: redis.Redis, channel: str, dedup_key: str, outcome: str, error: str = "", due: float = 0
 ) -> bool:
     """outcome: delivered, retry (due at `due`) or dead. False if it was finished already."""
-    return bool(
-        r.eval(
-            _FINISH,
-            3,
-            keys.delivery(channel, dedup_key),
-            keys.DELIVERIES_DUE,
-            keys.DEAD_LETTERS,
-            member(channel, dedup_key),
-            outcome,
-            due,
-            error,
-            time.time(),
-        )
+    return bool(r.eval(*finish_command(channel, dedup_key, outcome, error, due)))
+
+
+def finish_command(
+    channel: str, dedup_key: str, outcome: str, error: str = "", due: float = 0
+) -> tuple[Any, ...]:
+    """`finish` as EVAL's arguments, for a pipeline that carries it with other commands
+    (monitor.sending: the outcome and its metrics in one round trip)."""
+    return (
+        scripts.FINISH,
+        3,
+        keys.delivery(channel, dedup_key),
+        keys.DELIVERIES_DUE,
+        keys.DEAD_LETTERS,
+        member(channel, dedup_key),
+        outcome,
+        due,
+        error,
+        time.time(),
     )
 
 
@@ -177,7 +151,9 @@ def next_retry(
 def claim_due(r: redis.Redis, now: float, lease: float, limit: int = 1000) -> list[tuple[str, str]]:
     """(channel, dedup key) of the deliveries due now; each moved `lease` seconds on, so the
     next tick does not send it again while its task waits in the queue."""
-    due = cast(list[str], r.eval(_CLAIM_DUE, 1, keys.DELIVERIES_DUE, now, now + lease, limit))
+    due = cast(
+        list[str], r.eval(scripts.CLAIM_DUE, 1, keys.DELIVERIES_DUE, now, now + lease, limit)
+    )
     return [cast(tuple[str, str], tuple(m.split("|", 1))) for m in due]
 
 

@@ -1,14 +1,20 @@
-"""One POST within a total deadline, and how each answer is classified, on a loopback server."""
+"""One POST within a total deadline, how each answer is classified, and the kept-alive
+connections it reuses (monitor.channels.pool), on loopback servers."""
 
 from __future__ import annotations
 
+import itertools
+import socketserver
+import threading
 import time
 from collections.abc import Iterator
 from email.utils import formatdate
 
 import pytest
+from urllib3.util import parse_url
 
 from monitor.channels.http import post_json
+from monitor.channels.pool import POOL, Key
 from monitor.cli.redis_server import free_port
 from tests.support import receivers
 from tests.support.receivers import Receiver, Reply
@@ -75,3 +81,88 @@ def test_the_answer_body_is_returned_and_named_in_a_failure(hooks: Receiver) -> 
     url = hooks.on("/x", lambda body, headers: (400, "invalid_blocks"))
     answer, text = post_json(url, {}, 5)
     assert text == "invalid_blocks" and answer.detail == "HTTP 400: invalid_blocks"
+
+
+def test_posts_to_one_receiver_share_one_kept_alive_connection(hooks: Receiver) -> None:
+    url = hooks.on("/x", receivers.accept)
+    for n in range(3):
+        assert post_json(url, {"n": n}, 5)[0].ok
+    ports = {got.port for got in hooks.at("/x")}
+    assert len(hooks.at("/x")) == 3 and len(ports) == 1
+
+
+def test_a_connection_the_receiver_asked_to_close_is_not_used_again(hooks: Receiver) -> None:
+    url = hooks.on("/x", receivers.accept, Reply(200, {"Connection": "close"}))
+    assert post_json(url, {}, 5)[0].ok
+    assert post_json(url, {}, 5)[0].ok
+    first, second = hooks.at("/x")
+    assert first.port != second.port
+    assert POOL.count(key(url)) == 1  # the second one's, kept
+
+
+def test_a_connection_the_deadline_cut_is_closed_not_kept(hooks: Receiver) -> None:
+    url = hooks.on("/slow", receivers.accept, Reply(mode="trickle"))
+    assert not post_json(url, {}, deadline=1)[0].ok
+    assert POOL.count(key(url)) == 0
+    assert post_json(url, {}, 5)[0].ok  # the next attempt opens a new connection
+    assert len({got.port for got in hooks.at("/slow")}) == 2
+
+
+class Dropping:
+    """A raw HTTP/1.1 receiver that answers requests on a kept-alive connection and then, as
+    told, closes the connection just after its first answer (`after_answer`), or reads the next
+    request and closes it unanswered (as a receiver whose idle timeout ran out as it came)."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode, self.requests, self.connections = mode, 0, 0
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/x"
+
+    def _handler(self) -> type[socketserver.StreamRequestHandler]:
+        outer = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                outer.connections += 1
+                for n in itertools.count():
+                    length = 0
+                    while (line := self.rfile.readline()) not in (b"\r\n", b""):
+                        if line.lower().startswith(b"content-length:"):
+                            length = int(line.split(b":")[1])
+                    if not line:
+                        return
+                    self.rfile.read(length)
+                    outer.requests += 1
+                    if n == 1 and outer.mode == "drop_next":
+                        return  # read, never answered: the connection closes
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                    if outer.mode == "after_answer":
+                        return
+
+        return Handler
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("mode", ["after_answer", "drop_next"])
+def test_a_kept_connection_the_receiver_closed_is_replaced_and_the_post_still_delivered(
+    mode: str,
+) -> None:
+    server = Dropping(mode)
+    try:
+        assert post_json(server.url, {"n": 1}, 5)[0].ok
+        answer, text = post_json(server.url, {"n": 2}, 5)
+        assert answer.ok and text == "ok"
+        assert server.connections == 2
+        assert server.requests == (2 if mode == "after_answer" else 3)  # drop_next: sent again
+    finally:
+        server.close()
+
+
+def key(url: str) -> Key:
+    parts = parse_url(url)
+    return (parts.scheme or "", parts.host or "", parts.port)

@@ -220,3 +220,40 @@ def test_a_delivery_whose_attempts_keep_dying_with_their_worker_is_dead_lettered
     assert hooks.at("/h") == []
     ((_, _, why),) = delivery.dead_letters(r, "ops")
     assert why == "gave up after 3 attempts; the last ones never finished"
+
+
+def test_a_healthy_channels_begin_takes_its_rate_limit_token_and_a_failing_ones_does_not(
+    r: store.Redis,
+) -> None:
+    first, second = printed(r, "ops"), printed_another(r, "ops")
+    begun = delivery.begin(r, "ops", first, deadline=5, rate=(1.0, 1))
+    assert isinstance(begun, delivery.Attempt) and begun.wait == 0.0
+    r.set(keys.channel_suspect("ops"), "1")  # failing: the attempt takes its token on its turn
+    failing = delivery.begin(r, "ops", second, deadline=5, rate=(1.0, 1))
+    assert isinstance(failing, delivery.Attempt) and failing.wait is None
+    assert ratelimit.reserve(r, "ops", 1.0, 1, time.time()) == pytest.approx(1.0, abs=0.1)
+
+
+def test_a_healthy_attempt_costs_one_script_to_begin_and_one_transaction_to_finish(
+    own_redis: str, hooks: Receiver
+) -> None:
+    mine = store.connect(own_redis)
+    ops = channel(hooks.on("/h", receivers.accept))
+    key = printed(mine, "ops")
+    mine.config_resetstat()
+    assert send(mine, ops, key) == "delivered"
+    calls = {
+        name.removeprefix("cmdstat_"): stats["calls"]
+        for name, stats in mine.info("commandstats").items()
+    }
+    assert (calls["eval"], calls["multi"], calls["exec"]) == (2, 1, 1)  # begin; finish + metrics
+    assert mine.hget(keys.METRICS_DELIVERIES, "ops|delivered") == "1"
+    assert mine.hget(keys.delivery("ops", key), "state") == delivery.DELIVERED
+    mine.close()
+
+
+def printed_another(r: store.Redis, *channels: str) -> str:
+    other = replace(event(), dedup_key="another", update_id="another")
+    recorder = Recorder(UTC_ZONE, 90, lambda e: (list(channels), "major_outage"))
+    deliver(r, other, lambda e: None, 3600, recorder=recorder)
+    return other.dedup_key

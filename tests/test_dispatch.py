@@ -19,8 +19,10 @@ class Published:
         self.fail_first = fail_first
         self.caller: list[str] = []
         self.called = threading.Event()
+        self.at: list[float] = []  # monotonic time of each call
 
     def __call__(self, batch: list[Item]) -> None:
+        self.at.append(time.monotonic())
         self.caller.append(threading.current_thread().name)
         self.called.set()
         if self.fail_first:
@@ -85,3 +87,39 @@ def test_drain_takes_what_is_queued_without_waiting() -> None:
     dispatcher._queue.put((["slack"], "b"))
     assert dispatcher.drain() == [(["hook"], "a"), (["slack"], "b")]
     assert dispatcher.drain() == []
+
+
+def test_a_burst_holds_its_deliveries_until_the_events_slow_down() -> None:
+    published = Published()
+    dispatcher = Dispatcher(published, window=0.05, most=10**7, hold=30)
+    end, added = time.monotonic() + 0.5, 0
+    while time.monotonic() < end:  # far more than BUSY events every STEP, for 10 windows
+        dispatcher.add(["hook"], f"k{added}")
+        added += 1
+    batch = published.batches.get(timeout=10)
+    assert published.at[0] >= end  # nothing went out while the burst lasted
+    assert len(batch) == added  # all of it, at once, once it ended
+
+
+def test_a_burst_that_never_slows_down_still_sends_its_deliveries_every_hold() -> None:
+    published = Published()
+    dispatcher = Dispatcher(published, window=0.05, most=10**7, hold=0.3)
+    start = time.monotonic()
+    added = 0
+    while published.batches.empty() and time.monotonic() < start + 10:
+        dispatcher.add(["hook"], f"k{added}")
+        added += 1
+    assert not published.batches.empty()  # published while events still poured in
+    assert 0.3 <= published.at[0] - start < 5
+    first = published.batches.get_nowait()
+    assert first == [(["hook"], f"k{n}") for n in range(len(first))]  # in order, from the first
+
+
+def test_a_clump_of_a_few_events_is_not_held_as_a_burst() -> None:
+    published = Published()
+    dispatcher = Dispatcher(published, window=0.05, hold=30)
+    added = time.monotonic()
+    for n in range(3):  # printed together after a stall: fewer than BUSY a second's window
+        dispatcher.add(["hook"], f"k{n}")
+    assert len(published.batches.get(timeout=10)) == 3
+    assert published.at[0] - added < 5  # the window, not the 30 s hold

@@ -28,6 +28,7 @@ class Received:
     body: bytes
     at: float
     status: int
+    port: int = 0  # the client's: requests on one kept-alive connection share it
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -55,7 +56,11 @@ class Receiver:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+            protocol_version = "HTTP/1.1"  # connections kept alive, as the real services do
+            # An answer's headers and body leave in one write (flushed after each request), as
+            # real servers send them: two small writes on a kept-alive connection would wait
+            # ~40 ms for the client's delayed ACK (Nagle), a stall no real receiver adds.
+            wbufsize = -1
 
             def do_POST(self) -> None:
                 server._serve(self)
@@ -102,11 +107,11 @@ class Receiver:
             reply = script.pop(0) if script else None
             check = self.checks.get(path)
         if reply is not None and reply.mode == "hang":
-            self._record(path, headers, body, 0)
+            self._record(path, headers, body, 0, handler)
             self._stop.wait(120)
             return
         if reply is not None and reply.mode == "trickle":
-            self._record(path, headers, body, 0)
+            self._record(path, headers, body, 0, handler)
             handler.wfile.write(b"HTTP/1.1 200 OK\r\n")
             while not self._stop.wait(0.5):
                 try:
@@ -121,7 +126,7 @@ class Receiver:
             (status, text), extra = check(body, headers), {}
         else:
             status, text, extra = 404, "no such hook", {}
-        self._record(path, headers, body, status)
+        self._record(path, headers, body, status, handler)
         data = text.encode()
         handler.send_response(status)
         for name, value in extra.items():
@@ -130,9 +135,17 @@ class Receiver:
         handler.end_headers()
         handler.wfile.write(data)
 
-    def _record(self, path: str, headers: dict[str, str], body: bytes, status: int) -> None:
+    def _record(
+        self,
+        path: str,
+        headers: dict[str, str],
+        body: bytes,
+        status: int,
+        handler: BaseHTTPRequestHandler,
+    ) -> None:
+        port = int(handler.client_address[1])
         with self._changed:
-            self.received.append(Received(path, headers, body, time.time(), status))
+            self.received.append(Received(path, headers, body, time.time(), status, port))
             self._changed.notify_all()
 
 
