@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
@@ -121,9 +122,7 @@ def test_a_fast_page_is_finished_while_a_slow_page_of_its_batch_still_waits(
 ) -> None:
     """Its lock is not held for the batch's slowest host: an ingest waiting on it goes on."""
     (fast,) = watched(r, pages, ["fast"])
-    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
-        port = silent.getsockname()[1]
-        slow = PageConfig("slow", "Slow", f"http://127.0.0.1:{port}/slow", "statuspage")
+    with silent_page("slow") as (slow, silent):
         sync_pages(r, [fast, slow], 0.0)
         poller = Poller(r, new_session(), timeout=5)
         out: dict[str, Any] = {}
@@ -139,6 +138,17 @@ def test_a_fast_page_is_finished_while_a_slow_page_of_its_batch_still_waits(
     assert _outcome(out["fast"]) == "changed"
     assert _outcome(out["slow"]) == "error"
     assert r.exists(keys.lock("slow")) == 0
+
+
+@contextmanager
+def silent_page(page_id: str) -> Iterator[tuple[PageConfig, socket.socket]]:
+    """A page on a loopback host that accepts connections and never answers."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        yield (
+            PageConfig(page_id, "Slow", f"http://127.0.0.1:{port}/{page_id}", "statuspage"),
+            silent,
+        )
 
 
 def _outcome(result: object) -> str:
@@ -168,9 +178,7 @@ def test_a_batch_whose_finish_fails_renews_the_locks_of_none_of_its_polls(
     """The polls still out when it gave up are never finished: their pages are free again
     within the lease, not after the poll's bound (keys.lock_ttl)."""
     (fast,) = watched(r, pages, ["fast"])
-    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
-        port = silent.getsockname()[1]
-        slow = PageConfig("slow", "Slow", f"http://127.0.0.1:{port}/slow", "statuspage")
+    with silent_page("slow") as (slow, _silent):
         sync_pages(r, [fast, slow], 0.0)
         poller = RedisGoneAtFinish(r, new_session(), timeout=5)
         with pytest.raises(redis.ConnectionError):
