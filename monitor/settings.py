@@ -52,6 +52,7 @@ class WebSettings:
     metrics_token: str | None = field(default=None, repr=False)
     # BOARD_AUTH: user:password (basic) or a bearer token guarding the board, its API and feeds
     board_auth: str | None = field(default=None, repr=False)
+    stream_nice: int = 10  # WEB_STREAM_NICE: how far below the web workers the stream process runs
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         poll_pool=read.choice("POLL_POOL", POOLS, "prefork"),
         poll_concurrency=read.whole("POLL_CONCURRENCY", None, high=1024),
         deliver_concurrency=read.whole("DELIVER_CONCURRENCY", 8, high=256),
-        deliver_nice=_nice(read),
+        deliver_nice=_nice(read, "DELIVER_NICE", 5),
         events_retention_days=read.whole("EVENTS_RETENTION_DAYS", 90, high=36500),
         retry_schedule=_schedule(read),
         delivery_deadline=read.number("DELIVERY_DEADLINE", 10.0),
@@ -156,6 +157,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             replay_window=read.whole("WEBHOOK_REPLAY_WINDOW", 86400, what="whole seconds ≥ 1"),
             metrics_token=_metrics_token(read),
             board_auth=_board_auth(read),
+            stream_nice=_nice(read, "WEB_STREAM_NICE", 10),
         ),
         flower=FlowerSettings(
             basic_auth=auth,
@@ -240,9 +242,9 @@ def _schedule(read: Reader) -> tuple[float, ...]:
     return delays
 
 
-def _nice(read: Reader) -> int:
-    raw = read.env.get("DELIVER_NICE", "5").strip()
+def _nice(read: Reader, name: str, default: int) -> int:
+    raw = read.env.get(name, str(default)).strip()
     if not raw.isdigit() or int(raw) > 19:
-        read.problems.append(f"DELIVER_NICE: {raw!r} must be a whole number from 0 to 19")
-        return 5
+        read.problems.append(f"{name}: {raw!r} must be a whole number from 0 to 19")
+        return default
     return int(raw)

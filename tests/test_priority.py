@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBE = """
 import os, sys
 from pathlib import Path
-from workers.priority import lower_priority
+from monitor.priority import lower_priority
 group = Path(sys.argv[1])
 group.write_text("/autogroup-1 nice 0")
 print(lower_priority(3, group), group.read_text())

@@ -155,6 +155,7 @@ def test_the_web_argv_runs_gevent_workers_with_the_limits_set() -> None:
     pairs = dict(itertools.pairwise(argv))
     assert pairs["--worker-class"] == "gevent"
     assert (pairs["--worker-connections"], pairs["--keep-alive"]) == ("500", "3")
+    assert pairs["--config"] == "python:monitor.web.gunicorn_conf"  # the stream process's hooks
     assert argv[-1] == "monitor.web.server:app()"
 
 
@@ -163,6 +164,7 @@ def test_the_web_limits_default_to_seconds_and_a_thousand_connections() -> None:
     assert web == WebSettings()
     assert (web.connections, web.header_timeout, web.body_timeout) == (1000, 5, 10.0)
     assert web.trusted_proxies == ()
+    assert web.stream_nice == 10
 
 
 def test_bad_web_limits_are_each_named() -> None:
@@ -171,6 +173,7 @@ def test_bad_web_limits_are_each_named() -> None:
         "WEB_HEADER_TIMEOUT": "1.5",
         "WEB_BODY_TIMEOUT": "-1",
         "WEB_TRUSTED_PROXIES": "127.0.0.1, nginx, 10.0.0.0/33",
+        "WEB_STREAM_NICE": "20",
     }
     with pytest.raises(ConfigError) as caught:
         load_settings(env)
@@ -180,6 +183,7 @@ def test_bad_web_limits_are_each_named() -> None:
         "WEB_BODY_TIMEOUT: '-1' must be a positive number",
         "WEB_TRUSTED_PROXIES: 'nginx' is not an address or network",
         "WEB_TRUSTED_PROXIES: '10.0.0.0/33' is not an address or network",
+        "WEB_STREAM_NICE: '20' must be a whole number from 0 to 19",
     ]
 
 

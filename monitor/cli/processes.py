@@ -126,6 +126,8 @@ def _web(s: Settings) -> list[str]:
         "--logger-class",
         "monitor.web.weblog.GunicornLogger",  # gunicorn's own lines in our text/JSON format
         "--no-control-socket",  # else every gunicorn on a host shares ~/.gunicorn/gunicorn.ctl
+        "--config",  # its hooks: the stream process, which serves every worker's live streams
+        "python:monitor.web.gunicorn_conf",
         "monitor.web.server:app()",  # the ingress app behind the body deadline (last: bench)
     ]
 

@@ -1,6 +1,8 @@
 """The web app as gunicorn's gevent worker serves it to the internet: `monitor.web.server:app()`.
 
-Around the Flask app of monitor.web.ingress, two WSGI layers:
+Around the Flask app of monitor.web.ingress, three WSGI layers (the outermost first):
+- Handoff (monitor.web.handoff): a live stream's answer is handed, with its connection, to the
+  stream process that the master started (monitor.web.gunicorn_conf).
 - BodyDeadline: a request's body (at most WEBHOOK_MAX_BYTES + 1 bytes) is read within
   WEB_BODY_TIMEOUT seconds of its head, before the app runs, and handed to it whole (a chunked
   one with its length); a client that trickles it is answered 408 and its connection closed.
@@ -29,6 +31,7 @@ import gevent
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from monitor.settings import Network, load_settings
+from monitor.web.handoff import Handoff, inbox_from_env
 from monitor.web.ingress import create_app
 
 if TYPE_CHECKING:
@@ -44,7 +47,8 @@ def app() -> WSGIApplication:
     flask_app = create_app()
     web = load_settings().web
     inner = BodyDeadline(flask_app.wsgi_app, web.body_timeout, web.max_bytes)
-    flask_app.wsgi_app = TrustedProxies(inner, web.trusted_proxies)  # type: ignore[method-assign,assignment]
+    proxied = TrustedProxies(inner, web.trusted_proxies)
+    flask_app.wsgi_app = Handoff(proxied, inbox_from_env())  # type: ignore[method-assign,assignment]
     return flask_app
 
 

@@ -11,8 +11,9 @@ the next: what arrives meanwhile goes out as the next batch, so at 50 events/s a
 spell, not at all). A client that resumes (`Last-Event-ID`, a stream id) or falls behind the
 buffer is first caught up from the log itself (XRANGE), then follows the buffer: ids only
 grow, so a frame is never sent twice nor skipped. A comment every `KEEPALIVE` seconds keeps
-proxies from closing an idle stream. Under gunicorn's gevent worker the threads here are
-greenlets (and the event gevent's).
+proxies from closing an idle stream. It runs in the web process's stream process
+(monitor/web/streamer.py), or in a web worker for a stream it could not hand over; under gevent
+in both, the threads here are greenlets (and the event gevent's).
 
 A stream never ends by itself, and gunicorn's graceful shutdown waits for open requests: so
 the fan-out chains itself before the worker's SIGTERM/SIGINT/SIGQUIT handlers and every
