@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from workers.dispatch import Dispatcher, Item
+from workers.dispatch import STEP, Dispatcher, Item
 
 
 class Published:
@@ -89,16 +89,36 @@ def test_drain_takes_what_is_queued_without_waiting() -> None:
     assert dispatcher.drain() == []
 
 
-def test_a_burst_holds_its_deliveries_until_the_events_slow_down() -> None:
+def burst(seconds: float) -> tuple[Published, int, float]:
+    """Events added 20 a millisecond for `seconds` (100 times BUSY), held for up to 30 s:
+    (what was published, how many were added, the longest gap between two adds before the
+    first publish). Paced: added as fast as a thread can, hundreds of thousands of queued
+    events had the garbage collector stop the process for 100 ms at a time."""
     published = Published()
     dispatcher = Dispatcher(published, window=0.05, most=10**7, hold=30)
-    end, added = time.monotonic() + 0.5, 0
-    while time.monotonic() < end:  # far more than BUSY events every STEP, for 10 windows
-        dispatcher.add(["hook"], f"k{added}")
-        added += 1
+    end, added, last, gap = time.monotonic() + seconds, 0, time.monotonic(), 0.0
+    while (now := time.monotonic()) < end:
+        if not published.at:
+            gap, last = max(gap, now - last), now
+        for _ in range(20):
+            dispatcher.add(["hook"], f"k{added}")
+            added += 1
+        time.sleep(0.001)
+    published.called.wait(10)
+    return published, added, gap
+
+
+def test_a_burst_holds_its_deliveries_until_the_events_slow_down() -> None:
+    # The burst must really last: a machine that stops this process for a STEP (20 ms) has the
+    # events slow down as the dispatcher sees them, and the hold ends then, by design. Such a
+    # run proves nothing either way: it is run again (at most 5 times).
+    for _ in range(5):
+        published, added, gap = burst(0.5)
+        if gap < STEP * 0.75:
+            break
+    assert gap < STEP * 0.75, f"this process was stopped for {gap * 1000:.0f} ms in every burst"
     batch = published.batches.get(timeout=10)
-    assert published.at[0] >= end  # nothing went out while the burst lasted
-    assert len(batch) == added  # all of it, at once, once it ended
+    assert len(batch) == added  # nothing went out while the burst lasted: all of it, at once
 
 
 def test_a_burst_that_never_slows_down_still_sends_its_deliveries_every_hold() -> None:

@@ -8,7 +8,8 @@ feeding 500 viewers takes the CPU that webhooks and the board leave.
 
 - A connection handed over more than `MAX_AGE` seconds ago (the process was down meanwhile)
   is closed unanswered: the browser's EventSource reconnects by itself.
-- More than `limit` viewers (WEB_WORKER_CONNECTIONS): the next is answered 503.
+- More than `limit` viewers (WEB_WORKER_CONNECTIONS): the next is answered 503. The process
+  raises its open-files limit to the hard one, so the limit is its own, not the system's.
 - A viewer that takes nothing for `SEND_TIMEOUT` seconds is dropped.
 - SIGTERM (the master going away, monitor/web/stream_process.py): every stream ends within a
   second (Fanout's TICK), and the process exits.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import resource
 import socket
 import time
 from typing import Any
@@ -87,6 +89,9 @@ def main(fd: int) -> int:
     settings = load_settings()
     setup_logging(settings.log_level, settings.log_format)
     lower_priority(settings.web.stream_nice)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     r = store.connect(settings.redis, socket_connect_timeout=1, socket_timeout=15)
     fanout = Fanout(r)
     fanout.start()  # its reader, and SIGTERM/SIGINT/SIGQUIT end every stream
