@@ -6,7 +6,10 @@ and serves the viewers that came meanwhile."""
 from __future__ import annotations
 
 import os
+import re
 import signal
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,9 +69,25 @@ def connected(web: Web) -> SSEClient:
     return client
 
 
-def event(r: store.Redis, update: str) -> str:
-    (entry_id,) = b.log(r, b.incident_event("gh", "GitHub", "i", update, "investigating", "On it."))
+def event(r: store.Redis, update: str, body: str = "On it.") -> str:
+    (entry_id,) = b.log(r, b.incident_event("gh", "GitHub", "i", update, "investigating", body))
     return entry_id
+
+
+def ids_read(viewer: socket.socket, want: int, timeout: float = 30) -> list[str]:
+    """The frame ids `viewer` reads until it has `want` of them (or `timeout`)."""
+    parts, seen, tail, deadline = [], 0, b"\n", time.monotonic() + timeout
+    viewer.settimeout(1)
+    while seen < want and time.monotonic() < deadline:
+        try:
+            part = viewer.recv(1 << 20)
+        except TimeoutError:
+            continue
+        parts.append(part)
+        seen += (tail + part).count(b"\nid: ")  # a mark split across two reads counts once
+        tail = part[-4:]
+    data = b"".join(parts)
+    return [m.decode() for m in re.findall(rb"^id: (\S+)$", data, re.MULTILINE)]
 
 
 def test_a_stream_goes_on_after_every_web_worker_that_could_have_taken_it_is_killed(
@@ -119,3 +138,22 @@ def test_the_stream_process_runs_web_stream_nice_below_the_web_workers_in_its_ow
         ),
         "the stream process lowered by WEB_STREAM_NICE (10)",
     )
+
+
+def test_a_viewer_that_stops_reading_holds_no_one_up_and_later_gets_every_frame_once_in_order(
+    web: Web, rdb: store.Redis
+) -> None:
+    b.register(rdb, b.page("gh", "GitHub"))
+    fast = connected(web)
+    slow = socket.create_connection(("127.0.0.1", web.port))
+    try:
+        slow.sendall(b"GET /api/v1/stream HTTP/1.1\r\nHost: board\r\n\r\n")
+        slow.settimeout(10)
+        assert slow.recv(4096).startswith(b"HTTP/1.1 200 OK\r\n")
+        body = "Still looking. " * 2000  # 30 KB a frame: 6 MB overfill the connection's buffers
+        ids = [event(rdb, f"u{n}", body) for n in range(200)]
+        assert [fast.next(timeout=10).id for _ in ids] == ids  # not held up by the slow one
+        assert ids_read(slow, len(ids)) == ids  # every frame, once, in order
+    finally:
+        fast.close()
+        slow.close()

@@ -162,17 +162,22 @@ class Fanout:
                 cursor = entry_id
         quiet_since = time.monotonic()
         while not self.stopping:
-            fresh = self.newer(cursor, TICK)
-            if fresh is None:  # behind the buffer: one write for what the log holds after it
-                caught = list(self.catch_up(cursor))
-                fresh = (caught[-1][0], b"".join(t for _, t in caught)) if caught else None
-            if fresh and fresh[1]:
-                cursor, data = fresh
+            cursor, data = self.advance(cursor, TICK)
+            if data:
                 yield data
                 quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since >= KEEPALIVE:
                 yield KEEP_ALIVE
                 quiet_since = time.monotonic()
+
+    def advance(self, cursor: str, timeout: float) -> tuple[str, bytes]:
+        """(the new cursor, what to send after `cursor`), waiting up to `timeout` for it (b"":
+        nothing came); behind the buffer, one write for what the log holds after it."""
+        fresh = self.newer(cursor, timeout)
+        if fresh is not None:
+            return fresh
+        caught = list(self.catch_up(cursor))
+        return (caught[-1][0], b"".join(t for _, t in caught)) if caught else (cursor, b"")
 
     def catch_up(self, after: str) -> Iterator[Frame]:
         start = "(" + after

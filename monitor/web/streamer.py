@@ -2,17 +2,25 @@
 
 A web worker answers the stream's request (BOARD_AUTH, headers) and hands the connection over
 (monitor/web/handoff.py); here one gevent hub holds every viewer, fed by one `Fanout`
-(monitor/web/stream.py: one reader of the event log, the same bytes for every client that is
-up to date). It runs WEB_STREAM_NICE below the web workers, in a session of its own, so
-feeding 500 viewers takes the CPU that webhooks and the board leave.
+(monitor/web/stream.py: one reader of the event log, one bytes object per batch). It runs
+WEB_STREAM_NICE below the web workers, in a session of its own, so feeding 500 viewers takes
+the CPU that webhooks and the board leave.
+
+One broadcaster writes each batch to every viewer that is up to date, in one loop: a plain
+non-blocking send per viewer, no greenlet woken per viewer. A viewer whose socket does not take
+the whole batch (it reads slowly), or one that resumes with Last-Event-ID, is written to by a
+greenlet of its own: it finishes that write, catches up from the Fanout (or the log), and
+joins the broadcaster again once it is where the broadcaster is. Ids only grow and each batch
+starts where the last ended, so no viewer gets a frame twice or misses one.
 
 - A connection handed over more than `MAX_AGE` seconds ago (the process was down meanwhile)
   is closed unanswered: the browser's EventSource reconnects by itself.
 - More than `limit` viewers (WEB_WORKER_CONNECTIONS): the next is answered 503. The process
   raises its open-files limit to the hard one, so the limit is its own, not the system's.
 - A viewer that takes nothing for `SEND_TIMEOUT` seconds is dropped.
-- SIGTERM (the master going away, monitor/web/stream_process.py): every stream ends within a
-  second (Fanout's TICK), and the process exits.
+- A comment every KEEPALIVE seconds keeps proxies from closing a quiet stream.
+- SIGTERM (the master going away, monitor/web/stream_process.py): every stream is closed
+  within a second (Fanout's TICK), and the process exits.
 """
 
 from __future__ import annotations
@@ -26,16 +34,20 @@ import time
 from typing import Any
 
 import gevent
+from gevent import monkey
+from gevent.socket import wait_write
 
 from monitor import store
 from monitor.logs import setup_logging
 from monitor.priority import lower_priority
 from monitor.settings import load_settings
-from monitor.web.stream import Fanout
+from monitor.views import STREAM_ID
+from monitor.web.stream import KEEP_ALIVE, KEEPALIVE, TICK, Fanout
 
 log = logging.getLogger("statusmon.stream")
 MAX_AGE = 10.0
 SEND_TIMEOUT = 30.0
+RETRY = b"retry: 2000\n\n"
 BUSY = (
     b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
     b"Retry-After: 5\r\nConnection: close\r\nContent-Length: 50\r\n\r\n"
@@ -46,7 +58,13 @@ BUSY = (
 class Streamer:
     def __init__(self, fanout: Fanout, limit: int) -> None:
         self.fanout, self.limit = fanout, limit
-        self.viewers = 0
+        self.open: set[socket.socket] = set()  # every viewer's connection
+        self.following: set[socket.socket] = set()  # up to date: the broadcaster writes to them
+        self.cursor = "0-0"  # the last id the broadcaster sent to `following`
+
+    @property
+    def viewers(self) -> int:
+        return len(self.open)
 
     def take(self, inbox: socket.socket) -> bool:
         """Take the next handed connection (waiting up to the inbox's timeout) and serve it on
@@ -61,28 +79,96 @@ class Streamer:
         return True
 
     def serve(self, fd: int, raw: bytes) -> None:
-        with contextlib.closing(socket.socket(fileno=fd)) as client:
-            try:
-                note: dict[str, Any] = json.loads(raw)
-                head = str(note["head"]).encode("latin-1")
-                if time.time() - float(note["at"]) > MAX_AGE:
+        """A handed connection: answered (or closed), then followed until it goes away."""
+        plain: type[socket.socket] = monkey.get_original("socket", "socket")
+        client = plain(fileno=fd)
+        client.setblocking(False)
+        try:
+            note: dict[str, Any] = json.loads(raw)
+            head = str(note["head"]).encode("latin-1")
+            fresh = time.time() - float(note["at"]) <= MAX_AGE
+        except (ValueError, KeyError, TypeError):
+            log.warning("stream process: a handed connection came without a usable note")
+            client.close()
+            return
+        if not fresh:
+            client.close()
+            return
+        if self.viewers >= self.limit:
+            with contextlib.suppress(OSError):
+                write(client, BUSY)
+            client.close()
+            return
+        last = note.get("last")
+        resume = last if isinstance(last, str) and STREAM_ID.match(last) else None
+        self.open.add(client)
+        self.alone(client, head + RETRY, resume or self.cursor)
+
+    def broadcast(self) -> None:
+        """The one writer for every up-to-date viewer (a greenlet, until the process stops)."""
+        self.fanout.start()
+        with self.fanout.lock:
+            self.cursor = self.fanout.last
+        quiet_since = time.monotonic()
+        while not self.fanout.stopping:
+            cursor, data = self.fanout.advance(self.cursor, TICK)
+            if data:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= KEEPALIVE:
+                data, quiet_since = KEEP_ALIVE, time.monotonic()
+            for client in list(self.following) if data else ():
+                self._send(client, data, cursor)
+            self.cursor = cursor  # no yield since the sends: a viewer joins between batches
+        for client in list(self.open):
+            self.drop(client)
+
+    def _send(self, client: socket.socket, data: bytes, cursor: str) -> None:
+        try:
+            sent = client.send(data)
+        except BlockingIOError:
+            sent = 0
+        except OSError:  # gone
+            self.drop(client)
+            return
+        if sent < len(data):  # a slow reader: the rest on a greenlet of its own
+            self.following.discard(client)
+            gevent.spawn(self.alone, client, data[sent:], cursor)
+
+    def alone(self, client: socket.socket, pending: bytes, cursor: str) -> None:
+        """Write `pending`, then what comes after `cursor`, until the viewer is where the
+        broadcaster is (then it joins it) or goes away."""
+        quiet_since = time.monotonic()
+        try:
+            while not self.fanout.stopping:
+                if pending:
+                    write(client, pending)
+                    quiet_since = time.monotonic()
+                if cursor == self.cursor and client in self.open:
+                    self.following.add(client)
                     return
-            except (ValueError, KeyError, TypeError):
-                log.warning("stream process: a handed connection came without a usable note")
-                return
-            client.settimeout(SEND_TIMEOUT)
-            with contextlib.suppress(OSError):  # the viewer went away, or stopped reading
-                if self.viewers >= self.limit:
-                    client.sendall(BUSY)
-                    return
-                self.viewers += 1
-                try:
-                    client.sendall(head)
-                    last = note.get("last")
-                    for data in self.fanout.stream(last if isinstance(last, str) else None):
-                        client.sendall(data)
-                finally:
-                    self.viewers -= 1
+                cursor, pending = self.fanout.advance(cursor, TICK)
+                if not pending and time.monotonic() - quiet_since >= KEEPALIVE:
+                    pending = KEEP_ALIVE
+        except OSError:  # gone, or took nothing for SEND_TIMEOUT
+            pass
+        self.drop(client)
+
+    def drop(self, client: socket.socket) -> None:
+        self.following.discard(client)
+        if client in self.open:
+            self.open.discard(client)
+            client.close()
+
+
+def write(client: socket.socket, data: bytes) -> None:
+    """All of `data` to a non-blocking socket, this greenlet waiting while it is full
+    (socket.timeout, an OSError, after SEND_TIMEOUT without progress)."""
+    view = memoryview(data)
+    while view:
+        try:
+            view = view[client.send(view) :]
+        except BlockingIOError:
+            wait_write(client.fileno(), timeout=SEND_TIMEOUT)
 
 
 def main(fd: int) -> int:
@@ -96,6 +182,7 @@ def main(fd: int) -> int:
     fanout = Fanout(r)
     fanout.start()  # its reader, and SIGTERM/SIGINT/SIGQUIT end every stream
     streamer = Streamer(fanout, settings.web.connections)
+    broadcaster = gevent.spawn(streamer.broadcast)
     inbox = socket.socket(fileno=fd)
     inbox.settimeout(1.0)
     while not fanout.stopping:
@@ -104,7 +191,5 @@ def main(fd: int) -> int:
         except OSError as exc:
             log.error("stream process: its inbox failed (%s); exiting", exc)
             return 1
-    deadline = time.monotonic() + 3
-    while streamer.viewers and time.monotonic() < deadline:
-        gevent.sleep(0.1)
+    broadcaster.join(3)
     return 0
