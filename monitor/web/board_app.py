@@ -16,6 +16,7 @@ from monitor.settings import Settings
 from monitor.web.api import api_blueprint
 from monitor.web.board_auth import protect
 from monitor.web.board_html import board_html_blueprint
+from monitor.web.gcfreeze import freeze_when_warm
 from monitor.web.offload import os_threads
 from monitor.web.stream import Fanout
 
@@ -35,6 +36,7 @@ def board_blueprint(settings: Settings) -> Blueprint:
     )
     if monkey.is_module_patched("threading"):  # the web process: its first viewer won't wait
         source.warm()
+        freeze_when_warm(source)
     board = Blueprint("board", __name__)
 
     @board.errorhandler(BoardUnavailable)
