@@ -12,7 +12,7 @@ import pytest
 from monitor import store
 from tests.support import board as b
 from tests.support.sse import SSEClient
-from tests.support.webproc import Web, web_process
+from tests.support.webproc import Web, database, web_process
 
 DB = 7
 
@@ -25,12 +25,8 @@ def web(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[We
 
 @pytest.fixture
 def rdb(redis_url: str) -> Iterator[store.Redis]:
-    client = store.connect(redis_url.rsplit("/", 1)[0] + f"/{DB}")
-    found = list(client.scan_iter("statusmon:*"))
-    if found:
-        client.delete(*found)
-    yield client
-    client.close()
+    with database(redis_url, DB) as client:
+        yield client
 
 
 def connected(web: Web, **headers: str) -> SSEClient:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -170,3 +171,19 @@ def test_past_its_limit_of_viewers_the_next_is_answered_503(
     head, _, body = answer.partition(b"\r\n\r\n")
     assert json.loads(body) == {"error": "too many live streams; try again later"}
     assert f"Content-Length: {len(body)}".encode() in head
+
+
+def test_a_stream_on_a_connection_the_worker_holds_tls_for_is_served_by_the_worker(
+    client: tuple[socket.socket, socket.socket], inbox: tuple[socket.socket, socket.socket]
+) -> None:
+    workers_end, process_end = inbox
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)  # as gunicorn with a certfile
+    with context.wrap_socket(client[0], server_side=True, do_handshake_on_connect=False) as tls:
+        started: list[str] = []
+        body = Handoff(app("200 OK", EVENT_STREAM), workers_end)(
+            request(tls), lambda s, h: started.append(s)
+        )
+        assert started == ["200 OK"] and list(body) == [b"retry: 2000\n\n"]
+    process_end.setblocking(False)
+    with pytest.raises(BlockingIOError):  # nothing was handed over
+        process_end.recv(100)

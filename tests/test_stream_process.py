@@ -19,7 +19,7 @@ from monitor import store
 from tests.support import board as b
 from tests.support.sse import SSEClient
 from tests.support.wait import wait_until
-from tests.support.webproc import Web, web_process
+from tests.support.webproc import Web, database, web_process
 
 DB = 7
 
@@ -32,12 +32,8 @@ def web(redis_url: str, tmp_path: Path) -> Iterator[Web]:
 
 @pytest.fixture
 def rdb(redis_url: str) -> Iterator[store.Redis]:
-    client = store.connect(redis_url.rsplit("/", 1)[0] + f"/{DB}")
-    found = list(client.scan_iter("statusmon:*"))
-    if found:
-        client.delete(*found)
-    yield client
-    client.close()
+    with database(redis_url, DB) as client:
+        yield client
 
 
 def children(pid: int) -> dict[int, str]:

@@ -12,7 +12,8 @@ below the web workers' priority (WEB_STREAM_NICE).
 The inbox is a SOCK_SEQPACKET socket the gunicorn master made (monitor/web/stream_process.py),
 its descriptor in STATUSMON_STREAM_FD. A send never waits: when the inbox is full (the stream
 process is not reading) or gone, or there is no inbox (tests, a plain WSGI server), the worker
-serves the stream itself, as the app's route does.
+serves the stream itself, as the app's route does; so does a worker that terminates TLS
+itself (its socket's TLS state cannot be handed over; nginx in front is the usual setup).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import json
 import logging
 import os
 import socket
+import ssl
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -43,7 +45,9 @@ class Handoff:
 
     def __call__(self, req: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         client = req.get("gunicorn.socket")
-        if self.inbox is None or client is None or req.get("PATH_INFO") != STREAM_PATH:
+        if self.inbox is None or req.get("PATH_INFO") != STREAM_PATH:
+            return self.app(req, start_response)
+        if client is None or isinstance(client, ssl.SSLSocket):  # TLS state stays here
             return self.app(req, start_response)
         answer: list[Any] = []
 

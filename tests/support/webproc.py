@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from monitor import store
 from monitor.cli import processes
 from monitor.cli.redis_server import free_port
 from tests.support.procs import Proc
@@ -68,3 +69,17 @@ def _wait_until_serving(proc: Proc, port: int, timeout: float = 30) -> None:
             if proc.process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"web did not start:\n{proc.log_tail()}") from None
             pause.wait(0.05)  # the master binds within a second of starting
+
+
+@contextmanager
+def database(redis_url: str, db: int) -> Iterator[store.Redis]:
+    """A client of the suite's Redis database `db` (the web process's, above), its statusmon
+    keys deleted first."""
+    client = store.connect(redis_url.rsplit("/", 1)[0] + f"/{db}")
+    found = list(client.scan_iter("statusmon:*"))
+    if found:
+        client.delete(*found)
+    try:
+        yield client
+    finally:
+        client.close()
