@@ -70,8 +70,8 @@ class Handoff:
 
     def give(self, client: socket.socket, head_bytes: bytes, req: WSGIEnvironment) -> bool:
         assert self.inbox is not None
-        note = {"head": head_bytes.decode("latin-1"), "last": req.get("HTTP_LAST_EVENT_ID")}
-        note["at"] = time.time()
+        last = req.get("HTTP_LAST_EVENT_ID")
+        note = {"head": head_bytes.decode("latin-1"), "last": last, "at": time.time()}
         try:
             socket.send_fds(self.inbox, [json.dumps(note).encode()], [client.fileno()])
         except OSError as exc:  # full (not reading) or gone: this worker serves it

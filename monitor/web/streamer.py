@@ -66,17 +66,13 @@ class Streamer:
     def viewers(self) -> int:
         return len(self.open)
 
-    def take(self, inbox: socket.socket) -> bool:
-        """Take the next handed connection (waiting up to the inbox's timeout) and serve it on
-        a greenlet of its own; False: none came."""
-        try:
+    def take(self, inbox: socket.socket) -> None:
+        """Take the next handed connection, if one comes within the inbox's timeout, and serve
+        it on a greenlet of its own (a message without its descriptor: nothing to serve)."""
+        with contextlib.suppress(TimeoutError):
             note, fds, _, _ = socket.recv_fds(inbox, 65536, 1)
-        except TimeoutError:
-            return False
-        if not fds:
-            return bool(note)  # a message without its descriptor: nothing to serve
-        gevent.spawn(self.serve, fds[0], note)
-        return True
+            if fds:
+                gevent.spawn(self.serve, fds[0], note)
 
     def serve(self, fd: int, raw: bytes) -> None:
         """A handed connection: answered (or closed), then followed until it goes away."""
