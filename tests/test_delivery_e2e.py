@@ -23,6 +23,7 @@ from celery import Celery
 from monitor import delivery, eventlog, keys, store
 from monitor.events import StatusEvent
 from tests.support import receivers
+from tests.support.celery_workers import wait_ready
 from tests.support.procs import Proc, celery_proc
 from tests.support.receivers import Receiver, Reply
 from tests.test_channel_types import incident
@@ -74,13 +75,9 @@ class System:
     def start(self, role: str) -> Proc:
         return celery_proc(role, self.env, self.tmp).start()
 
-    def wait_ready(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            replies = self.app.control.ping(timeout=0.5) or []
-            if {"poll", "deliver", "notifier"} <= {n.split("@")[0] for r in replies for n in r}:
-                return
-        raise AssertionError("workers not ready:\n" + self.deliverer.log_tail())
+    def wait_ready(self) -> None:
+        procs = [self.worker, self.deliverer, self.notifier]
+        wait_ready({"poll", "deliver", "notifier"}, procs, timeout=90, broker=self.url)
 
     def notify(self, event: StatusEvent) -> None:
         self.app.send_task("statusmon.notify", (event.to_dict(),))

@@ -189,15 +189,15 @@ def test_kombus_requeue_at_a_consumers_stop_is_an_info_line_not_a_warning(
 
 @pytest.mark.parametrize("level", ["WARNING", "INFO"])
 def test_a_stopping_notifier_logs_its_shutdown_at_info_and_nothing_in_plain_text(
-    redis_url: str, tmp_path: Path, level: str
+    own_redis: str, tmp_path: Path, level: str
 ) -> None:
     from tests.support.celery_workers import wait_ready
     from tests.support.procs import celery_proc
 
-    env = {**os.environ, "REDIS_URL": redis_url, "LOG_LEVEL": level, "LOG_FORMAT": "json"}
+    env = {**os.environ, "REDIS_URL": own_redis, "LOG_LEVEL": level, "LOG_FORMAT": "json"}
     notifier = celery_proc("notifier", env, tmp_path).start()
-    try:
-        wait_ready({"notifier"}, [notifier])
+    try:  # its own Redis: the session's notifier would answer the ping for it
+        wait_ready({"notifier"}, [notifier], broker=own_redis)
     finally:
         assert notifier.stop() == 0
     assert notifier.lines == []  # stdout: status lines only

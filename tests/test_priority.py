@@ -7,10 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from celery import Celery
-
-from tests.support.procs import Proc, celery_proc
-from tests.support.wait import wait_until
+from tests.support.celery_workers import wait_ready
+from tests.support.procs import celery_proc
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = """
@@ -54,7 +52,7 @@ def test_the_deliverer_runs_deliver_nice_levels_below_the_notifier(
     env = {**os.environ, "REDIS_URL": url, "LOG_LEVEL": "INFO", "DELIVER_NICE": "7"}
     procs = [celery_proc(name, env, tmp_path).start() for name in ("deliverer", "notifier")]
     try:
-        _wait_ready(Celery("priority", broker=url, set_as_current=False), procs)
+        wait_ready({"deliver", "notifier"}, procs, timeout=90, broker=url)
         deliverer, notifier = (p.process.pid for p in procs if p.process is not None)
         assert _nice(deliverer) == _nice(notifier) + 7
         threads = list(Path(f"/proc/{deliverer}/task").iterdir())  # those started since inherit it
@@ -62,14 +60,3 @@ def test_the_deliverer_runs_deliver_nice_levels_below_the_notifier(
     finally:
         for proc in procs:
             proc.stop()
-
-
-def _wait_ready(app: Celery, procs: list[Proc]) -> None:
-    def up() -> bool:
-        for proc in procs:
-            if proc.process is not None and proc.process.poll() is not None:
-                raise AssertionError(f"{proc.name} exited:\n{proc.log_tail()}")
-        replies = app.control.ping(timeout=0.5) or []
-        return {"deliver", "notifier"} <= {n.split("@")[0] for r in replies for n in r}
-
-    wait_until(up, "deliverer and notifier answer a ping", timeout=90)

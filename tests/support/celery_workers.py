@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from celery import Celery
 from celery.result import AsyncResult
 
 from monitor import store
@@ -51,21 +52,33 @@ class Workers:
         self.start()
 
 
-def wait_ready(names: set[str], procs: list[Proc], timeout: float = 60) -> None:
-    """Until every named worker answers a ping (each ping waits up to 0.5 s for replies)."""
+def wait_ready(
+    names: set[str], procs: list[Proc], timeout: float = 60, broker: str | None = None
+) -> None:
+    """Until every named worker answers a ping (each ping waits up to 0.5 s for replies) on
+    `broker`, the suite's by default. Node names are role@host: a test that starts its own
+    worker of a role the session's `workers` also run gives it a broker of its own, or the
+    session's worker answers for it."""
     from workers.celery_app import app  # not at import time: conftest sets REDIS_URL first
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        replies = app.control.ping(timeout=0.5) or []
-        up = {name.split("@")[0] for reply in replies for name in reply}
-        if names <= up:
-            return
-        for proc in procs:
-            assert proc.process is not None
-            if proc.process.poll() is not None:
-                raise AssertionError(f"{proc.name} exited:\n{proc.log_tail()}")
-    raise AssertionError(f"workers {names} not ready in {timeout}s")
+    if broker is not None:
+        app = Celery("ping", broker=broker, set_as_current=False)  # the suite's app stays current
+        app.config_from_object("celeryconfig")
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            replies = app.control.ping(timeout=0.5) or []
+            up = {name.split("@")[0] for reply in replies for name in reply}
+            if names <= up:
+                return
+            for proc in procs:
+                assert proc.process is not None
+                if proc.process.poll() is not None:
+                    raise AssertionError(f"{proc.name} exited:\n{proc.log_tail()}")
+        raise AssertionError(f"workers {names} not ready in {timeout}s")
+    finally:
+        if broker is not None:
+            app.close()
 
 
 def poll_now(page_id: str) -> tuple[str, list[str]]:
